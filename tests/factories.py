@@ -1,0 +1,66 @@
+"""Small builders for test data. Each returns saved objects in the state the test names."""
+
+import itertools
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
+
+from trivia import services
+from trivia.models import Anecdote, Citation, Source, Title, TitleAlias
+from trivia.roles import MODERATORS_GROUP
+
+_counter = itertools.count(1)
+PASSWORD = "correct-horse-battery-staple"
+
+
+def make_user(username=None, **fields):
+    username = username or f"user{next(_counter)}"
+    fields.setdefault("email", f"{username}@example.test")
+    return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
+
+
+def make_moderator(username=None):
+    user = make_user(username or f"moderator{next(_counter)}", is_staff=True)
+    user.groups.add(Group.objects.get(name=MODERATORS_GROUP))
+    return user
+
+
+def make_title(name=None, *, aliases=(), **fields):
+    title = Title.objects.create(name=name or f"Film {next(_counter)}", **fields)
+    for alias in aliases:
+        TitleAlias.objects.create(title=title, name=alias)
+    return title
+
+
+def make_source(**fields):
+    fields.setdefault("title", f"Article {next(_counter)}")
+    return Source.objects.create(**fields)
+
+
+def make_anecdote(
+    *, title=None, contributor=None, text=None, tags=(), sources=1, state="pending", **kwargs
+):
+    """A story with ``sources`` citations, moved through the services to ``state``."""
+    contributor = contributor or make_user()
+    anecdote = services.submit_anecdote(
+        contributor=contributor,
+        title=title if title is not None else make_title(),
+        text=text or f"Story number {next(_counter)} from the set.",
+        tags=tags,
+        citations=[Citation(source=make_source()) for _ in range(sources)],
+        **kwargs,
+    )
+    return move_to(anecdote, state)
+
+
+def move_to(anecdote, state):
+    moderator = make_moderator()
+    if state == Anecdote.State.PUBLISHED:
+        services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+    elif state == Anecdote.State.REJECTED:
+        services.reject_anecdote(
+            anecdote=anecdote, moderator=moderator, reason="unsourced", message="Needs a source."
+        )
+    elif state == Anecdote.State.WITHDRAWN:
+        services.withdraw_anecdote(anecdote=anecdote, contributor=anecdote.contributor)
+    return anecdote

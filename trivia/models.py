@@ -1,0 +1,385 @@
+"""Backlot's data (DESIGN §2): titles and their aliases, anecdotes, sources and the audit trail.
+
+State changes of an anecdote never happen here: they go through ``trivia.services``, which locks
+the row, checks the state, changes it and records a ``ModerationEvent`` in one transaction.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils.text import slugify
+from taggit.managers import TaggableManager
+from taggit.models import TaggedItemBase
+
+from .names import normalize_name
+
+
+def unique_slug(model, text, *, max_length=80):
+    """A slug for ``text`` not yet used by ``model``: "fight-club", then "fight-club-2"..."""
+    base = slugify(text, allow_unicode=False)[:max_length].strip("-") or "untitled"
+    slug, counter = base, 2
+    while model.objects.filter(slug=slug).exists():
+        suffix = f"-{counter}"
+        slug = base[: max_length - len(suffix)] + suffix
+        counter += 1
+    return slug
+
+
+class TitleKind(models.TextChoices):
+    FILM = "film", "Film"
+    SERIES = "series", "Series"
+
+
+class Title(models.Model):
+    """A film or a series; its stories are listed on its page."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(
+        max_length=80,
+        unique=True,
+        help_text="Part of the title's URL: "
+        "readers bookmark it, so change it only to fix a mistake.",
+    )
+    kind = models.CharField(max_length=10, choices=TitleKind.choices, default=TitleKind.FILM)
+    year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Year of release (first season for a series)."
+    )
+    end_year = models.PositiveSmallIntegerField(
+        null=True, blank=True, help_text="Series only: the year of the last season."
+    )
+    original_title = models.CharField(
+        max_length=200, blank=True, help_text="The title in its original language, if different."
+    )
+    synopsis = models.TextField(blank=True, max_length=1000)
+    poster = models.ImageField(upload_to="posters/", blank=True)
+    normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(kind__in=TitleKind.values), name="title_kind_valid"),
+            models.CheckConstraint(
+                condition=Q(end_year__isnull=True)
+                | (Q(kind=TitleKind.SERIES) & Q(end_year__gte=models.F("year"))),
+                name="title_end_year_series_after_start",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.name} ({self.year})" if self.year else self.name
+
+    def save(self, *args, **kwargs):
+        # Derived fields only: no side effects beyond this row.
+        self.normalized_name = normalize_name(self.name)
+        if not self.slug:
+            self.slug = unique_slug(Title, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("title_detail", kwargs={"slug": self.slug})
+
+    @property
+    def years(self):
+        """ "1999", "2009–2015" or "2016–" for a series still running."""
+        if not self.year:
+            return ""
+        if self.kind == TitleKind.SERIES and self.end_year and self.end_year != self.year:
+            return f"{self.year}–{self.end_year}"
+        return str(self.year)
+
+
+class TitleAlias(models.Model):
+    """Another name of a title: a translation, a garbled name seen in an article, a numbering.
+
+    Aliases are unique in their normal form across all titles, so a heading can match at most
+    one title.
+    """
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    normalized_name = models.CharField(max_length=200, unique=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "title aliases"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized_name = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class TaggedAnecdote(TaggedItemBase):
+    """Taggit's through table with a real foreign key, so "stories with this tag" is a join on
+    an indexed integer column rather than a scan of taggit's generic table."""
+
+    content_object = models.ForeignKey("Anecdote", on_delete=models.CASCADE)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["tag", "content_object"], name="unique_anecdote_tag")
+        ]
+        indexes = [models.Index(fields=["tag", "-content_object"], name="tagged_tag_newest")]
+
+
+class AnecdoteState(models.TextChoices):
+    PENDING = "pending", "Pending"
+    PUBLISHED = "published", "Published"
+    REJECTED = "rejected", "Rejected"
+    WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+class Accuracy(models.TextChoices):
+    UNVERIFIED = "unverified", "Unverified"
+    CORROBORATED = "corroborated", "Corroborated"
+    DISPUTED = "disputed", "Disputed"
+    DEBUNKED = "debunked", "Debunked (a myth)"
+
+
+class RejectionReason(models.TextChoices):
+    UNSOURCED = "unsourced", "No usable source"
+    RUMOUR = "rumour", "Rumour or opinion"
+    DUPLICATE = "duplicate", "Duplicate of another story"
+    NOT_BEHIND_THE_SCENES = "not_bts", "Not a behind-the-scenes story"
+    WRONG_TITLE = "wrong_title", "Wrong title"
+    UNMARKED_SPOILER = "spoiler", "Unmarked spoiler"
+    ABUSIVE = "abusive", "Abusive"
+    OTHER = "other", "Other"
+
+
+class AnecdoteQuerySet(models.QuerySet):
+    def published(self):
+        """The one definition of "public": every view, count, feed and list starts here."""
+        return self.filter(state=Anecdote.State.PUBLISHED)
+
+    def pending(self):
+        return self.filter(state=Anecdote.State.PENDING)
+
+    def visible_to(self, user):
+        """Published stories, plus a signed-in user's own, plus everything for moderators."""
+        if user.is_authenticated and user.has_perm("trivia.moderate_anecdote"):
+            return self.all()
+        if user.is_authenticated:
+            return self.filter(Q(state=Anecdote.State.PUBLISHED) | Q(contributor=user))
+        return self.published()
+
+    def for_cards(self):
+        """What a story card shows, in a fixed number of queries whatever the page size."""
+        return self.select_related("title", "contributor").prefetch_related(
+            models.Prefetch("tags", to_attr="tag_list"),
+            models.Prefetch(
+                "citations",
+                queryset=Citation.objects.select_related("source").order_by("pk"),
+                to_attr="citation_list",
+            ),
+        )
+
+
+class Anecdote(models.Model):
+    """One behind-the-scenes story about a title, with its sources and moderation state."""
+
+    State = AnecdoteState
+    Accuracy = Accuracy
+    RejectionReason = RejectionReason
+
+    title = models.ForeignKey(
+        Title,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="anecdotes",
+        help_text="Required before approval. A title with stories cannot be deleted.",
+    )
+    proposed_title = models.CharField(
+        max_length=200,
+        blank=True,
+        help_text="The title as the contributor or the imported article named it, when it "
+        "matched no title: assign the real title above.",
+    )
+    text = models.TextField(help_text="Plain text, a few sentences. Shown exactly as written.")
+    tags = TaggableManager(through=TaggedAnecdote, blank=True)
+    is_spoiler = models.BooleanField(
+        "contains spoilers",
+        default=False,
+        help_text="Hidden until the reader chooses to reveal it.",
+    )
+    image = models.ImageField(upload_to="anecdotes/", blank=True)
+    contributor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="anecdotes",
+        help_text="Deleting the account keeps the story, without its author.",
+    )
+    sources = models.ManyToManyField("Source", through="Citation", related_name="anecdotes")
+
+    state = models.CharField(
+        max_length=10, choices=State.choices, default=State.PENDING, editable=False
+    )
+    version = models.PositiveIntegerField(
+        default=1,
+        editable=False,
+        help_text="Raised by every change, so a decision taken on a stale copy is refused.",
+    )
+    rejection_reason = models.CharField(
+        max_length=20, choices=RejectionReason.choices, blank=True, editable=False
+    )
+    moderator_message = models.TextField(
+        blank=True, editable=False, help_text="The last decision's message to the contributor."
+    )
+    accuracy = models.CharField(
+        max_length=12, choices=Accuracy.choices, default=Accuracy.UNVERIFIED
+    )
+    accuracy_note = models.TextField(
+        blank=True,
+        help_text="For disputed or debunked stories: what is known to be true.",
+    )
+
+    created_at = models.DateTimeField(auto_now_add=True)
+    submitted_at = models.DateTimeField(null=True, blank=True, editable=False)
+    published_at = models.DateTimeField(null=True, blank=True, editable=False)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    objects = AnecdoteQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["-published_at", "-pk"]
+        permissions = [("moderate_anecdote", "Can approve, reject and unpublish stories")]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(state__in=AnecdoteState.values), name="anecdote_state_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(accuracy__in=Accuracy.values), name="anecdote_accuracy_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="published")
+                | (Q(title__isnull=False) & Q(published_at__isnull=False)),
+                name="published_anecdote_has_title_and_date",
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="rejected") | ~Q(rejection_reason=""),
+                name="rejected_anecdote_has_reason",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["state", "-published_at"], name="anecdote_state_newest"),
+            models.Index(fields=["title", "state", "-published_at"], name="anecdote_title_newest"),
+            models.Index(fields=["state", "submitted_at"], name="anecdote_queue_oldest"),
+        ]
+
+    def __str__(self):
+        excerpt = " ".join(self.text.split())
+        return excerpt[:60] + ("…" if len(excerpt) > 60 else "")
+
+    def get_absolute_url(self):
+        return reverse("anecdote_detail", kwargs={"pk": self.pk})
+
+    @property
+    def is_published(self):
+        return self.state == self.State.PUBLISHED
+
+    def snapshot(self):
+        """What the story said at one moment, kept in its moderation events."""
+        return {
+            "text": self.text,
+            "title": self.title.name if self.title_id else None,
+            "proposed_title": self.proposed_title,
+            "is_spoiler": self.is_spoiler,
+            "tags": sorted(tag.name for tag in self.tags.all()),
+            "sources": [str(citation) for citation in self.citations.select_related("source")],
+        }
+
+
+class SourceKind(models.TextChoices):
+    ARTICLE = "article", "Article"
+    BOOK = "book", "Book"
+    INTERVIEW = "interview", "Interview"
+    COMMENTARY = "commentary", "Commentary track"
+    DOCUMENTARY = "documentary", "Documentary"
+    OTHER = "other", "Other"
+
+
+class Source(models.Model):
+    """Where a story comes from. Every field may be unknown, as for the seed articles."""
+
+    Kind = SourceKind
+
+    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ARTICLE)
+    title = models.CharField(max_length=300, blank=True)
+    publisher = models.CharField("publisher or site", max_length=200, blank=True)
+    author = models.CharField(max_length=200, blank=True)
+    url = models.URLField("address", max_length=500, blank=True)
+    date = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["title", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind__in=SourceKind.values), name="source_kind_valid"
+            )
+        ]
+
+    def __str__(self):
+        label = self.title or self.url or f"Untitled {self.get_kind_display().lower()}"
+        return f"{label} ({self.publisher})" if self.publisher else label
+
+
+class Citation(models.Model):
+    """A story citing a source, optionally at a place (page, timestamp) and with a quote."""
+
+    anecdote = models.ForeignKey(Anecdote, on_delete=models.CASCADE, related_name="citations")
+    source = models.ForeignKey(Source, on_delete=models.PROTECT, related_name="citations")
+    locator = models.CharField(max_length=100, blank=True, help_text="Page, chapter or timestamp.")
+    quote = models.TextField(blank=True, max_length=1000)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["anecdote", "source"], name="unique_citation")
+        ]
+
+    def __str__(self):
+        return f"{self.source} {self.locator}".strip()
+
+
+class ModerationEvent(models.Model):
+    """One thing done to a story: who, what, when and why. Append-only: the audit trail."""
+
+    class Action(models.TextChoices):
+        SUBMITTED = "submitted", "Submitted"
+        IMPORTED = "imported", "Imported"
+        EDITED = "edited", "Edited"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+        RESUBMITTED = "resubmitted", "Resubmitted"
+        UNPUBLISHED = "unpublished", "Unpublished"
+
+    anecdote = models.ForeignKey(Anecdote, on_delete=models.CASCADE, related_name="events")
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="moderation_events",
+    )
+    action = models.CharField(max_length=20, choices=Action.choices)
+    from_state = models.CharField(max_length=10, blank=True)
+    to_state = models.CharField(max_length=10)
+    reason = models.CharField(max_length=20, blank=True)
+    message = models.TextField(blank=True)
+    snapshot = models.JSONField(default=dict, help_text="The story as it stood after the event.")
+    created_at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        when = f"{self.created_at:%Y-%m-%d %H:%M}" if self.created_at else "now"
+        return f"{self.get_action_display()} by {self.actor or 'someone'} at {when}"
