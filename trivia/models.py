@@ -305,6 +305,15 @@ class SourceKind(models.TextChoices):
     OTHER = "other", "Other"
 
 
+class PendingAnecdote(Anecdote):
+    """The moderation queue's entry in the admin: the same rows, listed for deciding."""
+
+    class Meta:
+        proxy = True
+        verbose_name = "story in the queue"
+        verbose_name_plural = "moderation queue"
+
+
 class Source(models.Model):
     """Where a story comes from. Every field may be unknown, as for the seed articles."""
 
@@ -316,6 +325,12 @@ class Source(models.Model):
     author = models.CharField(max_length=200, blank=True)
     url = models.URLField("address", max_length=500, blank=True)
     date = models.DateField(null=True, blank=True)
+    import_fingerprint = models.CharField(
+        max_length=64,
+        blank=True,
+        editable=False,
+        help_text="For an imported article: a hash of its text, so it is imported only once.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
 
     class Meta:
@@ -323,7 +338,12 @@ class Source(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(kind__in=SourceKind.values), name="source_kind_valid"
-            )
+            ),
+            models.UniqueConstraint(
+                fields=["import_fingerprint"],
+                condition=~Q(import_fingerprint=""),
+                name="unique_imported_article",
+            ),
         ]
 
     def __str__(self):

@@ -150,8 +150,6 @@ def submit_anecdote(
     text = (text or "").strip()
     if not text:
         raise ModerationError("A story needs some text.")
-    if title is None and not proposed_title.strip():
-        raise ModerationError("A story needs a title, or the name of the title it is about.")
     with transaction.atomic():
         anecdote = Anecdote.objects.create(
             contributor=contributor,
