@@ -64,3 +64,14 @@ def move_to(anecdote, state):
     elif state == Anecdote.State.WITHDRAWN:
         services.withdraw_anecdote(anecdote=anecdote, contributor=anecdote.contributor)
     return anecdote
+
+
+def make_staff(username=None, *, permissions=()):
+    """A staff user outside the Moderators group, holding only the named trivia permissions."""
+    from django.contrib.auth.models import Permission
+
+    user = make_user(username, is_staff=True)
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="trivia", codename__in=permissions)
+    )
+    return user

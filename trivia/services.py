@@ -15,6 +15,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import Anecdote, Citation, ModerationEvent
+from .notifications import notify_decision
 
 State = Anecdote.State
 Action = ModerationEvent.Action
@@ -23,6 +24,8 @@ Action = ModerationEvent.Action
 EDITABLE_FIELDS = frozenset(
     {"text", "title", "proposed_title", "is_spoiler", "image", "accuracy", "accuracy_note"}
 )
+# Moderators' decisions, which the contributor is told about by email.
+DECISIONS = frozenset({Action.APPROVED, Action.REJECTED, Action.UNPUBLISHED})
 CONTRIBUTOR_EDITABLE_STATES = frozenset({State.PENDING, State.REJECTED, State.WITHDRAWN})
 
 
@@ -102,9 +105,11 @@ def _transition(
         if changed != 1:
             raise StaleDecision("Someone else decided this story at the same moment. Reload it.")
         current.refresh_from_db()
-        _record(
+        event = _record(
             current, actor=actor, action=action, from_state=before, reason=reason, message=message
         )
+        if action in DECISIONS:
+            notify_decision(event)
     _copy_state(current, into=anecdote)
     return anecdote
 

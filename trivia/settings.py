@@ -6,6 +6,7 @@ DJANGO_ALLOWED_HOSTS and, for the scale path, DATABASE_URL (PostgreSQL) and REDI
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -101,8 +102,9 @@ else:
                 "timeout": 30,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
-            # A file, not memory, so that the concurrency tests' threads share one database.
-            "TEST": {"NAME": BASE_DIR / ".test-db.sqlite3"},
+            # A file, not memory, so that the concurrency tests' threads share one database;
+            # one per test process, so that two runs side by side do not collide.
+            "TEST": {"NAME": Path(tempfile.gettempdir()) / f"backlot-test-{os.getpid()}.sqlite3"},
         }
     }
 
@@ -158,6 +160,9 @@ EMAIL_BACKEND = os.environ.get(
     "DJANGO_EMAIL_BACKEND", "django.core.mail.backends.console.EmailBackend"
 )
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Backlot <noreply@backlot.test>")
+
+# Absolute links in emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # --- Tags -----------------------------------------------------------------------------------
 # "Stunts" and "stunts" are one tag.

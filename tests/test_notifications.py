@@ -1,0 +1,74 @@
+"""Contributors hear about every decision on their stories, by email, after it is committed."""
+
+import pytest
+from django.core import mail
+
+from tests.factories import make_anecdote
+from trivia import services
+
+pytestmark = pytest.mark.django_db
+
+
+def test_approval_emails_the_contributor_a_link_after_commit(
+    moderator, django_capture_on_commit_callbacks
+):
+    anecdote = make_anecdote(text="Brad Pitt and Edward Norton learned to make soap.")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+    [message] = mail.outbox
+    assert message.to == [anecdote.contributor.email]
+    assert "published" in message.subject
+    assert f"/anecdotes/{anecdote.pk}/" in message.body
+    assert "learned to make soap" in message.body
+
+
+def test_rejection_email_gives_the_reason_and_the_message(
+    moderator, django_capture_on_commit_callbacks
+):
+    anecdote = make_anecdote()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.reject_anecdote(
+            anecdote=anecdote, moderator=moderator, reason="rumour", message="Find an interview."
+        )
+    [message] = mail.outbox
+    assert "not accepted" in message.subject
+    assert "Reason: Rumour or opinion" in message.body
+    assert "Find an interview." in message.body
+
+
+def test_unpublishing_emails_the_contributor(moderator, django_capture_on_commit_callbacks):
+    anecdote = make_anecdote(state="published")
+    with django_capture_on_commit_callbacks(execute=True):
+        services.unpublish_anecdote(
+            anecdote=anecdote, moderator=moderator, reason="duplicate", message="Told twice."
+        )
+    [message] = mail.outbox
+    assert "taken off the site" in message.subject
+    assert "Told twice." in message.body
+
+
+def test_no_email_when_the_decision_is_rolled_back(moderator, django_capture_on_commit_callbacks):
+    anecdote = make_anecdote()
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        with pytest.raises(RuntimeError), services.transaction.atomic():
+            services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+            raise RuntimeError("something after the decision failed")
+    assert callbacks == []
+    assert mail.outbox == []
+
+
+def test_a_refused_decision_sends_nothing(moderator, django_capture_on_commit_callbacks):
+    anecdote = make_anecdote(state="published")
+    with django_capture_on_commit_callbacks(execute=True):
+        with pytest.raises(services.ModerationError):
+            services.reject_anecdote(anecdote=anecdote, moderator=moderator, reason="other")
+    assert mail.outbox == []
+
+
+def test_a_moderator_approving_their_own_import_gets_no_email(
+    moderator, django_capture_on_commit_callbacks
+):
+    anecdote = make_anecdote(contributor=moderator)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+    assert mail.outbox == []
