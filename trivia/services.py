@@ -10,11 +10,13 @@ PostgreSQL, the IMMEDIATE transaction mode does on SQLite, and the final ``UPDAT
 … AND version = …`` checked by its row count refuses a stale decision on any database.
 """
 
-from django.db import transaction
+from datetime import timedelta
+
+from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Anecdote, Citation, ModerationEvent
+from .models import Anecdote, Citation, Correction, ModerationEvent, Report
 from .notifications import notify_decision
 
 State = Anecdote.State
@@ -143,40 +145,83 @@ def submit_anecdote(
     text,
     title=None,
     proposed_title="",
+    proposed_title_kind="",
+    proposed_title_year=None,
     tags=(),
     is_spoiler=False,
     citations=(),
+    image=None,
+    submission_key=None,
     imported=False,
 ):
     """Create a pending story with its citations (unsaved ``Citation`` objects, source set).
 
     ``imported`` marks stories a moderator brought in from an article rather than a contributor.
+    ``submission_key`` makes a repeated submit (a double click, a resent form) return the story
+    the first one created instead of creating another.
     """
     text = (text or "").strip()
     if not text:
         raise ModerationError("A story needs some text.")
-    with transaction.atomic():
-        anecdote = Anecdote.objects.create(
-            contributor=contributor,
-            text=text,
-            title=title,
-            proposed_title="" if title else proposed_title.strip(),
-            is_spoiler=is_spoiler,
-            state=State.PENDING,
-            submitted_at=timezone.now(),
-        )
-        if tags:
-            anecdote.tags.set(list(tags))
-        for citation in citations:
-            citation.anecdote = anecdote
-        Citation.objects.bulk_create(list(citations))
-        _record(
-            anecdote,
-            actor=contributor,
-            action=Action.IMPORTED if imported else Action.SUBMITTED,
-            from_state="",
-        )
+    if submission_key is not None:
+        existing = Anecdote.objects.filter(submission_key=submission_key).first()
+        if existing is not None:
+            return existing
+    if not imported:
+        check_submission_allowance(contributor)
+    try:
+        with transaction.atomic():
+            anecdote = Anecdote.objects.create(
+                contributor=contributor,
+                text=text,
+                title=title,
+                proposed_title="" if title else proposed_title.strip(),
+                proposed_title_kind="" if title else proposed_title_kind,
+                proposed_title_year=None if title else proposed_title_year,
+                is_spoiler=is_spoiler,
+                image=image or "",
+                submission_key=submission_key,
+                state=State.PENDING,
+                submitted_at=timezone.now(),
+            )
+            if tags:
+                anecdote.tags.set(list(tags))
+            for citation in citations:
+                citation.anecdote = anecdote
+            Citation.objects.bulk_create(list(citations))
+            _record(
+                anecdote,
+                actor=contributor,
+                action=Action.IMPORTED if imported else Action.SUBMITTED,
+                from_state="",
+            )
+    except IntegrityError:
+        # Two copies of one submit raced: the other one created the story.
+        existing = Anecdote.objects.filter(submission_key=submission_key).first()
+        if submission_key is None or existing is None:
+            raise
+        return existing
     return anecdote
+
+
+NEW_ACCOUNT_DAILY_STORIES = 3
+
+
+def check_submission_allowance(contributor):
+    """Until their first approved story, an account submits at most 3 stories a day."""
+    if contributor is None or can_moderate(contributor):
+        return
+    ever_approved = ModerationEvent.objects.filter(
+        anecdote__contributor=contributor, action=Action.APPROVED
+    ).exists()
+    if ever_approved:
+        return
+    since = timezone.now() - timedelta(days=1)
+    if contributor.anecdotes.filter(submitted_at__gte=since).count() >= NEW_ACCOUNT_DAILY_STORIES:
+        raise ModerationError(
+            f"New accounts can submit {NEW_ACCOUNT_DAILY_STORIES} stories a day until a moderator "
+            "approves their first one. Please come back tomorrow."
+        )
 
 
 def approve_anecdote(*, anecdote, moderator, expected_version=None):
@@ -326,3 +371,133 @@ def edit_anecdote(*, anecdote, editor, changes=None, tags=None, expected_version
     for field in (*changes, "proposed_title", "version", "updated_at"):
         setattr(anecdote, field, getattr(current, field))
     return anecdote
+
+
+def propose_correction(*, anecdote, proposer, text, note=""):
+    """A signed-in user proposes new text for a published story; the live text stays as it is."""
+    if not (proposer and proposer.is_authenticated):
+        raise ModerationError("Sign in to propose a correction.")
+    text = (text or "").strip()
+    with transaction.atomic():
+        current = Anecdote.objects.select_for_update().get(pk=anecdote.pk)
+        if current.state != State.PUBLISHED:
+            raise ModerationError("Only a published story can be corrected; edit it instead.")
+        if not text or text == current.text:
+            raise ModerationError("The proposed text is the same as the published one.")
+        correction = Correction.objects.create(
+            anecdote=current,
+            proposer=proposer,
+            text=text,
+            note=note.strip(),
+            base_text=current.text,
+        )
+        _record(
+            current,
+            actor=proposer,
+            action=Action.CORRECTION_PROPOSED,
+            from_state=current.state,
+            message=note.strip(),
+        )
+    return correction
+
+
+def _decide_correction(correction, *, moderator, to_state, message):
+    """Lock-free decision: the conditional UPDATE lets exactly one moderator decide."""
+    _require_moderator(moderator)
+    decided = Correction.objects.filter(pk=correction.pk, state=Correction.State.PENDING).update(
+        state=to_state,
+        decided_by=moderator,
+        decided_at=timezone.now(),
+        decision_message=message.strip(),
+    )
+    if decided != 1:
+        raise StaleDecision("This correction was already decided by another moderator.")
+    correction.refresh_from_db()
+
+
+def accept_correction(*, correction, moderator, message=""):
+    """Replace the published text with the proposed one, keeping both in the history."""
+    with transaction.atomic():
+        _decide_correction(
+            correction, moderator=moderator, to_state=Correction.State.ACCEPTED, message=message
+        )
+        anecdote = Anecdote.objects.select_for_update().get(pk=correction.anecdote_id)
+        if anecdote.state != State.PUBLISHED:
+            raise ModerationError("The story is no longer published; edit it directly instead.")
+        anecdote.text = correction.text
+        anecdote.version += 1
+        anecdote.save(update_fields=["text", "version", "updated_at"])
+        _record(
+            anecdote,
+            actor=moderator,
+            action=Action.CORRECTION_ACCEPTED,
+            from_state=anecdote.state,
+            message=message.strip(),
+        )
+    return correction
+
+
+def reject_correction(*, correction, moderator, message=""):
+    with transaction.atomic():
+        _decide_correction(
+            correction, moderator=moderator, to_state=Correction.State.REJECTED, message=message
+        )
+        _record(
+            correction.anecdote,
+            actor=moderator,
+            action=Action.CORRECTION_REJECTED,
+            from_state=correction.anecdote.state,
+            message=message.strip(),
+        )
+    return correction
+
+
+def report_anecdote(*, anecdote, reporter, reason, note=""):
+    """A reader (signed in or not) reports a problem with a published story."""
+    if reason not in Report.Reason.values:
+        raise ModerationError("Choose what is wrong with the story.")
+    reporter = reporter if reporter and reporter.is_authenticated else None
+    with transaction.atomic():
+        current = Anecdote.objects.get(pk=anecdote.pk)
+        if current.state != State.PUBLISHED:
+            raise ModerationError("Only published stories can be reported.")
+        report = Report.objects.create(
+            anecdote=current, reporter=reporter, reason=reason, note=(note or "").strip()
+        )
+        _record(
+            current,
+            actor=reporter,
+            action=Action.REPORTED,
+            from_state=current.state,
+            reason=reason,
+            message=report.note,
+        )
+    return report
+
+
+def resolve_report(*, report, moderator, outcome, message=""):
+    """Close a report: ``dismissed`` (nothing wrong) or ``resolved`` (the story was fixed or
+    unpublished — do that through the other services first)."""
+    _require_moderator(moderator)
+    to_state = {"dismissed": Report.State.DISMISSED, "resolved": Report.State.RESOLVED}.get(outcome)
+    if to_state is None:
+        raise ModerationError("A report is either dismissed or resolved.")
+    with transaction.atomic():
+        closed = Report.objects.filter(pk=report.pk, state=Report.State.OPEN).update(
+            state=to_state,
+            resolved_by=moderator,
+            resolved_at=timezone.now(),
+            resolution=message.strip(),
+        )
+        if closed != 1:
+            raise StaleDecision("This report was already handled by another moderator.")
+        report.refresh_from_db()
+        action = Action.REPORT_DISMISSED if outcome == "dismissed" else Action.REPORT_RESOLVED
+        _record(
+            report.anecdote,
+            actor=moderator,
+            action=action,
+            from_state=report.anecdote.state,
+            message=message.strip(),
+        )
+    return report
