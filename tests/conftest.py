@@ -23,3 +23,9 @@ def contributor(db):
 def fast_password_hashing(settings):
     """Real hashing costs ~0.3 s a user; tests create many users."""
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def no_new_account_limit(settings):
+    """Most tests build many stories for one contributor; test_limits turns the limit back on."""
+    settings.NEW_ACCOUNT_DAILY_STORIES = None

@@ -75,7 +75,8 @@ def test_a_report_with_an_unknown_reason_is_refused():
         services.report_anecdote(anecdote=anecdote, reporter=None, reason="meh")
 
 
-def test_a_new_account_submits_three_stories_a_day_until_its_first_approval(contributor):
+def test_a_new_account_submits_three_stories_a_day_until_its_first_approval(contributor, settings):
+    settings.NEW_ACCOUNT_DAILY_STORIES = 3
     for _ in range(3):
         make_anecdote(contributor=contributor)
     with pytest.raises(services.ModerationError, match="3 stories a day"):

@@ -12,6 +12,7 @@ PostgreSQL, the IMMEDIATE transaction mode does on SQLite, and the final ``UPDAT
 
 from datetime import timedelta
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
@@ -204,12 +205,11 @@ def submit_anecdote(
     return anecdote
 
 
-NEW_ACCOUNT_DAILY_STORIES = 3
-
-
 def check_submission_allowance(contributor):
-    """Until their first approved story, an account submits at most 3 stories a day."""
-    if contributor is None or can_moderate(contributor):
+    """Until their first approved story, an account submits a few stories a day at most
+    (``settings.NEW_ACCOUNT_DAILY_STORIES``; None lifts the limit)."""
+    limit = settings.NEW_ACCOUNT_DAILY_STORIES
+    if limit is None or contributor is None or can_moderate(contributor):
         return
     ever_approved = ModerationEvent.objects.filter(
         anecdote__contributor=contributor, action=Action.APPROVED
@@ -217,9 +217,9 @@ def check_submission_allowance(contributor):
     if ever_approved:
         return
     since = timezone.now() - timedelta(days=1)
-    if contributor.anecdotes.filter(submitted_at__gte=since).count() >= NEW_ACCOUNT_DAILY_STORIES:
+    if contributor.anecdotes.filter(submitted_at__gte=since).count() >= limit:
         raise ModerationError(
-            f"New accounts can submit {NEW_ACCOUNT_DAILY_STORIES} stories a day until a moderator "
+            f"New accounts can submit {limit} stories a day until a moderator "
             "approves their first one. Please come back tomorrow."
         )
 

@@ -181,4 +181,6 @@ LOGGING = {
 
 # --- Site -----------------------------------------------------------------------------------
 STORIES_PER_PAGE = 20
+# Until its first approved story, an account may submit this many stories a day.
+NEW_ACCOUNT_DAILY_STORIES = 3
 TITLES_PER_PAGE = 60

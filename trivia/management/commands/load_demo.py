@@ -1,4 +1,6 @@
-"""Load Backlot's demo: the demo users (admin, moderator, contributor) and their logins.
+"""Load Backlot's demo: the demo users (admin, moderator, contributor) and their logins, then the
+demo content (``trivia.demo``): the seed articles' titles, both articles imported, corrected and
+mostly approved by the demo moderator, a few stories left in the queue.
 
 Idempotent: run it as often as you like (`make run` runs it every time). The demo passwords are
 well known, so the command refuses to run with DJANGO_DEBUG=0 unless told --force.
@@ -10,6 +12,8 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
+from trivia.demo import DemoDataError, load_demo_content
+from trivia.importer import ArticleError
 from trivia.roles import MODERATORS_GROUP
 
 DEMO_USERS = [
@@ -34,13 +38,19 @@ class Command(BaseCommand):
                 "load_demo creates users with well-known passwords; it runs only in development "
                 "(DJANGO_DEBUG=1). Use --force if you really mean it."
             )
-        with transaction.atomic():
-            self.create_users()
+        try:
+            with transaction.atomic():
+                users = self.create_users()
+                summary = load_demo_content(moderator=users["moderator"])
+        except (ArticleError, DemoDataError) as error:
+            raise CommandError(f"The demo content could not be loaded: {error}") from None
+        self.stdout.write(str(summary))
         self.print_logins()
 
     def create_users(self):
         User = get_user_model()
         moderators = Group.objects.get(name=MODERATORS_GROUP)
+        users = {}
         for username, password, _role, is_staff, is_superuser, moderator in DEMO_USERS:
             user, _ = User.objects.get_or_create(
                 username=username, defaults={"email": f"{username}@backlot.test"}
@@ -50,6 +60,8 @@ class Command(BaseCommand):
             user.save()
             if moderator:
                 user.groups.add(moderators)
+            users[username] = user
+        return users
 
     def print_logins(self):
         self.stdout.write(self.style.SUCCESS("Demo logins (development only):"))
