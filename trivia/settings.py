@@ -181,6 +181,15 @@ LOGGING = {
 
 # --- Site -----------------------------------------------------------------------------------
 STORIES_PER_PAGE = 20
+# Requests allowed per user and per client address: (count, seconds). See trivia/ratelimit.py.
+RATE_LIMITS = {
+    "submit": (10, 3600),
+    "report": (10, 3600),
+    "correct": (10, 3600),
+    "signup": (5, 3600),
+}
+# How many reverse proxies (each adding to X-Forwarded-For) stand in front of the site.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Until its first approved story, an account may submit this many stories a day.
 NEW_ACCOUNT_DAILY_STORIES = 3
 TITLES_PER_PAGE = 60

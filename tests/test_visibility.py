@@ -1,0 +1,197 @@
+"""Unpublished stories are invisible to the public everywhere (DESIGN §3), seen from outside.
+
+One story in every state, all on the same title with the same tags, each with its own marker
+text: a reader crawling every public page must only ever meet the published one, and every count
+must say 1. Only a story's contributor and the moderators may open an unpublished permalink.
+"""
+
+import pytest
+from django.urls import reverse
+
+from tests.factories import make_anecdote, make_moderator, make_title, make_user
+from trivia import services
+from trivia.models import Anecdote
+
+pytestmark = pytest.mark.django_db
+
+State = Anecdote.State
+TAGS = ["stunts", "night shoots"]
+PUBLISHED_MARKER = "Marker of the published story"
+HIDDEN_MARKERS = {
+    State.PENDING: "Marker of the pending story",
+    State.REJECTED: "Marker of the rejected story",
+    State.WITHDRAWN: "Marker of the withdrawn story",
+    "unpublished": "Marker of the story taken down",
+}
+
+
+@pytest.fixture
+def stories(contributor):
+    """The title "Heat" with one story per state (and one published, then taken down)."""
+    title = make_title("Heat", year=1995)
+
+    def story(state, text):
+        return make_anecdote(
+            title=title, contributor=contributor, state=state, tags=TAGS, text=text
+        )
+
+    # Published first: until their first approval, a new account may submit 3 stories a day.
+    made = {State.PUBLISHED: story(State.PUBLISHED, PUBLISHED_MARKER)}
+    for state in (State.PENDING, State.REJECTED, State.WITHDRAWN):
+        made[state] = story(state, HIDDEN_MARKERS[state])
+    taken_down = story(State.PUBLISHED, HIDDEN_MARKERS["unpublished"])
+    services.unpublish_anecdote(
+        anecdote=taken_down, moderator=make_moderator(), reason="duplicate", message="Twice."
+    )
+    made["unpublished"] = taken_down
+
+    # A title and a tag that only unpublished stories have do not exist for readers.
+    make_anecdote(
+        title=make_title("Secret Film"), state=State.PENDING, tags=["secret-tag"], text="Unseen."
+    )
+    return title, made
+
+
+@pytest.fixture(params=["anonymous", "another signed-in user"])
+def reader(request, client):
+    if request.param != "anonymous":
+        client.force_login(make_user("someone_else"))
+    return client
+
+
+def public_urls(title, published):
+    return [
+        reverse("home"),
+        reverse("title_list"),
+        reverse("title_list") + "?kind=film",
+        reverse("title_list") + "?kind=series",
+        title.get_absolute_url(),
+        reverse("tag_list"),
+        reverse("tag_detail", kwargs={"slug": "stunts"}),
+        reverse("tag_detail", kwargs={"slug": "night-shoots"}),
+        published.get_absolute_url(),
+        reverse("healthz"),
+    ]
+
+
+def test_only_the_published_story_appears_on_any_public_page(stories, reader):
+    title, made = stories
+    for url in public_urls(title, made[State.PUBLISHED]):
+        response = reader.get(url)
+        assert response.status_code == 200, url
+        page = response.content.decode()
+        for marker in [*HIDDEN_MARKERS.values(), "Unseen.", "Secret Film", "secret-tag"]:
+            assert marker not in page, f"{marker!r} leaked on {url}"
+
+
+def test_the_published_story_is_on_home_title_tag_and_permalink_pages(stories, reader):
+    title, made = stories
+    published = made[State.PUBLISHED]
+    for url in [
+        reverse("home"),
+        title.get_absolute_url(),
+        reverse("tag_detail", kwargs={"slug": "stunts"}),
+        published.get_absolute_url(),
+    ]:
+        assert PUBLISHED_MARKER in reader.get(url).content.decode(), url
+
+
+def test_every_count_shown_counts_the_published_story_only(stories, reader):
+    title, _ = stories
+
+    home = reader.get(reverse("home"))
+    assert [(t.name, t.story_count) for t in home.context["top_titles"]] == [("Heat", 1)]
+    assert {(t.name, t.recent_count) for t in home.context["popular_tags"]} == {
+        ("stunts", 1),
+        ("night shoots", 1),
+    }
+    assert "1 story" in home.content.decode()
+
+    titles = reader.get(reverse("title_list"))
+    assert [(t.name, t.story_count) for t in titles.context["titles"]] == [("Heat", 1)]
+    assert "1 story" in titles.content.decode()
+
+    title_page = reader.get(title.get_absolute_url())
+    assert title_page.context["paginator"].count == 1
+    assert "1 story" in title_page.content.decode()
+
+    tags = reader.get(reverse("tag_list"))
+    assert {(t.name, t.story_count) for t in tags.context["tags"]} == {
+        ("stunts", 1),
+        ("night shoots", 1),
+    }
+    assert '<span class="count">1</span>' in tags.content.decode()
+    assert '<span class="count">2</span>' not in tags.content.decode()
+
+    tag_page = reader.get(reverse("tag_detail", kwargs={"slug": "stunts"}))
+    assert tag_page.context["paginator"].count == 1
+    assert "1 published story" in tag_page.content.decode()
+
+
+def test_unpublished_permalinks_are_not_found(stories, reader):
+    _, made = stories
+    for state in HIDDEN_MARKERS:
+        assert reader.get(made[state].get_absolute_url()).status_code == 404, state
+
+
+def test_a_title_or_tag_with_only_unpublished_stories_is_not_found(stories, reader):
+    assert reader.get(reverse("title_detail", kwargs={"slug": "secret-film"})).status_code == 404
+    assert reader.get(reverse("tag_detail", kwargs={"slug": "secret-tag"})).status_code == 404
+
+
+def test_a_title_with_no_story_at_all_is_not_listed_nor_found(client):
+    empty = make_title("Nothing Yet")
+    assert client.get(empty.get_absolute_url()).status_code == 404
+    assert "Nothing Yet" not in client.get(reverse("title_list")).content.decode()
+
+
+@pytest.mark.parametrize("state", list(HIDDEN_MARKERS))
+def test_contributor_sees_own_unpublished_story_marked_not_public(stories, client, state):
+    _, made = stories
+    story = made[state]
+    client.force_login(story.contributor)
+    response = client.get(story.get_absolute_url())
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert HIDDEN_MARKERS[state] in page
+    assert f"{story.get_state_display()} — not public" in page
+    assert '<meta name="robots" content="noindex">' in page
+
+
+def test_moderator_sees_any_unpublished_story_marked_not_public(stories, client):
+    _, made = stories
+    client.force_login(make_moderator())
+    response = client.get(made[State.PENDING].get_absolute_url())
+    assert response.status_code == 200
+    assert "Pending — not public" in response.content.decode()
+
+
+def test_published_story_has_no_not_public_banner(stories, client):
+    _, made = stories
+    client.force_login(made[State.PUBLISHED].contributor)
+    page = client.get(made[State.PUBLISHED].get_absolute_url()).content.decode()
+    assert "not public" not in page
+    assert "noindex" not in page
+
+
+def test_contributors_unpublished_story_stays_off_the_lists_they_browse(stories, client):
+    """Signed in as the author, the lists are still the public's: only the permalink widens."""
+    title, made = stories
+    client.force_login(made[State.PENDING].contributor)
+    for url in public_urls(title, made[State.PUBLISHED]):
+        page = client.get(url).content.decode()
+        assert HIDDEN_MARKERS[State.PENDING] not in page, url
+
+
+def test_moderator_sees_a_pending_story_without_a_title_under_its_proposed_title(client):
+    story = services.submit_anecdote(
+        contributor=make_user(),
+        text="A paragraph with no heading.",
+        proposed_title="Unknown Film",
+        citations=[],
+    )
+    client.force_login(make_moderator())
+    page = client.get(story.get_absolute_url()).content.decode()
+    assert "<h1>A story about “Unknown Film”</h1>" in page
+    assert "A paragraph with no heading." in page
+    assert client.get(reverse("home")).status_code == 200

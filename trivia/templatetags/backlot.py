@@ -1,0 +1,73 @@
+"""Small filters for the reader pages' templates."""
+
+from functools import lru_cache
+from urllib.parse import urlsplit
+
+from django import template
+from django.urls import get_script_prefix, reverse
+from django.utils import dateformat
+from django.utils.encoding import iri_to_uri
+
+register = template.Library()
+
+
+@lru_cache(maxsize=8)
+def _tag_path_prefix(script_prefix):
+    # Reversed once per script prefix: a page may link 150 tags, and ``{% url %}`` on each
+    # costs more than the rest of the card (DESIGN §5). "-" stands for any slug.
+    return reverse("tag_detail", kwargs={"slug": "-"}).removesuffix("-/")
+
+
+@register.filter
+def tag_url(tag):
+    """The path of a tag's page, or "" for a tag whose name left no slug ("!!!")."""
+    if not tag.slug:
+        return ""
+    return f"{_tag_path_prefix(get_script_prefix())}{iri_to_uri(tag.slug)}/"
+
+
+@register.filter
+def web_url(url):
+    """A source's address if it is a web address; "javascript:" and the like are not linked."""
+    try:
+        scheme = urlsplit(url or "").scheme.lower()
+    except ValueError:
+        return ""
+    return url if scheme in {"http", "https"} else ""
+
+
+@register.filter
+def index_letter(title):
+    """The letter a title is filed under on the A–Z list ("The Matrix" under M), "#" for
+    titles starting with a digit or a sign."""
+    first = title.normalized_name[:1].upper()
+    return first if first.isalpha() else "#"
+
+
+@register.filter
+def source_label(source):
+    """What a citation is called: its title, else its publisher, else its address or kind."""
+    return (
+        source.title
+        or source.publisher
+        or web_url(source.url)
+        or f"An untitled {source.get_kind_display().lower()}"
+    )
+
+
+@register.filter
+def citation_details(citation):
+    """The rest of a citation, in reading order: author, publisher, date, place, kind."""
+    source = citation.source
+    details = []
+    if source.author:
+        details.append(f"by {source.author}")
+    if source.publisher and source.title:
+        details.append(source.publisher)
+    if source.date:
+        details.append(dateformat.format(source.date, "j F Y"))
+    if citation.locator:
+        details.append(citation.locator)
+    if source.kind != source.Kind.ARTICLE:
+        details.append(source.get_kind_display().lower())
+    return details
