@@ -25,6 +25,7 @@ from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
 from . import services
+from .admin_import import ArticleImportMixin
 from .forms import AnecdoteAdminForm, DecisionForm, UnpublishForm
 from .models import (
     Anecdote,
@@ -278,7 +279,12 @@ class StoryAdmin(admin.ModelAdmin):
         return story.source_count
 
     def changelist_view(self, request, extra_context=None):
-        context = {"title": self.list_title, "list_title": self.list_title}
+        context = {
+            "title": self.list_title,
+            "list_title": self.list_title,
+            "can_import": isinstance(self, ArticleImportMixin)
+            and self.has_moderate_permission(request),
+        }
         return super().changelist_view(request, {**context, **(extra_context or {})})
 
     # --- Decisions: one helper each, shared by the list actions and the change page -------------
@@ -606,7 +612,7 @@ def contributor_counts(user):
 
 
 @admin.register(PendingAnecdote)
-class ModerationQueueAdmin(StoryAdmin):
+class ModerationQueueAdmin(ArticleImportMixin, StoryAdmin):
     """The pending stories, oldest first: the moderators' to-do list."""
 
     ordering = ["submitted_at", "pk"]

@@ -90,3 +90,53 @@ class UnpublishForm(DecisionForm):
         initial=Anecdote.State.PENDING,
         widget=AdminRadioSelect(attrs={"class": "radiolist"}),
     )
+
+
+class ArticleImportForm(forms.Form):
+    """The admin's "Import an article": pasted text or an uploaded .txt, and what is known of
+    its source. The article is read with the importer's own checks (size, encoding, binary)."""
+
+    text = forms.CharField(
+        label="Article text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 90}),
+        help_text="Paste the article as plain text, or upload it below.",
+    )
+    upload = forms.FileField(label="…or a .txt file", required=False)
+    source_title = forms.CharField(
+        max_length=300, required=False, help_text="Leave empty to use the article's first line."
+    )
+    source_url = forms.URLField(
+        label="Address", max_length=500, required=False, assume_scheme="https"
+    )
+    publisher = forms.CharField(label="Publisher or site", max_length=200, required=False)
+
+    def clean_source_url(self):
+        url = self.cleaned_data["source_url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Give an http:// or https:// address.")
+        return url
+
+    def clean(self):
+        from .importer import MAX_BYTES, ArticleError, decode_article
+
+        cleaned_data = super().clean()
+        upload, text = cleaned_data.get("upload"), cleaned_data.get("text", "")
+        if upload and text.strip():
+            raise forms.ValidationError("Paste the text or upload a file, not both.")
+        try:
+            if upload:
+                if upload.size > MAX_BYTES:
+                    raise ArticleError(
+                        f"{upload.name} is larger than 1 MB; split it into smaller articles."
+                    )
+                cleaned_data["text"] = decode_article(upload.read(), name=upload.name)
+            elif not text.strip():
+                raise forms.ValidationError("Paste an article or choose a .txt file.")
+            elif len(text.encode()) > MAX_BYTES:
+                raise ArticleError("The article is larger than 1 MB; split it into smaller ones.")
+            elif "\x00" in text:
+                raise ArticleError("The article holds a NUL byte: it is not plain text.")
+        except ArticleError as error:
+            raise forms.ValidationError(str(error)) from None
+        return cleaned_data
