@@ -53,6 +53,13 @@ def count_of(queryset, column):
     return Coalesce(Subquery(counted), 0)
 
 
+def age(moment, *, suffix):
+    """ "just now", or "3 days" plus ``suffix``: how long ago, to a moderator's precision."""
+    if timezone.now() - moment < timedelta(minutes=1):
+        return "just now"
+    return f"{timesince(moment, depth=1)}{suffix}"
+
+
 def story_label(story):
     """ "“The first sentence of the story…”", as a moderator's message names a story."""
     return f"“{Truncator(' '.join(story.text.split())).chars(60)}”"
@@ -266,13 +273,11 @@ class StoryAdmin(admin.ModelAdmin):
 
     @admin.display(description="waiting", ordering="submitted_at")
     def waiting(self, story):
-        return timesince(story.submitted_at, depth=1) if story.submitted_at else "—"
+        return age(story.submitted_at, suffix="") if story.submitted_at else "—"
 
     @admin.display(description="last change", ordering="updated_at")
     def last_change(self, story):
-        if timezone.now() - story.updated_at < timedelta(minutes=1):
-            return "just now"
-        return f"{timesince(story.updated_at, depth=1)} ago"
+        return age(story.updated_at, suffix=" ago")
 
     @admin.display(description="sources", ordering="source_count")
     def number_of_sources(self, story):

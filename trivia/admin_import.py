@@ -36,7 +36,7 @@ class ArticleImportMixin:
         result = None
         if request.method == "POST" and form.is_valid():
             data = form.cleaned_data
-            confirmed = request.POST.get("confirm") == "yes"
+            confirmed = "confirm" in request.POST
             try:
                 result = import_article(
                     data["text"],
