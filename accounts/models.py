@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractUser
+from django.urls import reverse
 
 
 class User(AbstractUser):
@@ -10,3 +11,7 @@ class User(AbstractUser):
 
     class Meta(AbstractUser.Meta):
         swappable = "AUTH_USER_MODEL"
+
+    def get_absolute_url(self):
+        """The contributor's public page, which lists their published stories only."""
+        return reverse("user_detail", kwargs={"username": self.username})

@@ -54,12 +54,14 @@ def make_anecdote(
 
 
 def move_to(anecdote, state):
-    moderator = make_moderator()
     if state == Anecdote.State.PUBLISHED:
-        services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+        services.approve_anecdote(anecdote=anecdote, moderator=make_moderator())
     elif state == Anecdote.State.REJECTED:
         services.reject_anecdote(
-            anecdote=anecdote, moderator=moderator, reason="unsourced", message="Needs a source."
+            anecdote=anecdote,
+            moderator=make_moderator(),
+            reason="unsourced",
+            message="Needs a source.",
         )
     elif state == Anecdote.State.WITHDRAWN:
         services.withdraw_anecdote(anecdote=anecdote, contributor=anecdote.contributor)

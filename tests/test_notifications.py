@@ -72,3 +72,23 @@ def test_a_moderator_approving_their_own_import_gets_no_email(
     with django_capture_on_commit_callbacks(execute=True):
         services.approve_anecdote(anecdote=anecdote, moderator=moderator)
     assert mail.outbox == []
+
+
+@pytest.mark.parametrize("decision, word", [("accept", "accepted"), ("reject", "not accepted")])
+def test_the_proposer_of_a_correction_hears_the_decision(
+    moderator, django_capture_on_commit_callbacks, decision, word
+):
+    from tests.factories import make_user
+
+    anecdote = make_anecdote(state="published")
+    correction = services.propose_correction(
+        anecdote=anecdote, proposer=make_user(), text="Better text."
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        getattr(services, f"{decision}_correction")(
+            correction=correction, moderator=moderator, message="Thanks!"
+        )
+    [message] = mail.outbox
+    assert message.to == [correction.proposer.email]
+    assert f"was {word}" in message.subject
+    assert "Thanks!" in message.body

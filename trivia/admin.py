@@ -24,7 +24,10 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from . import services
+from . import (
+    admin_feedback,  # noqa: F401  (registers corrections and reports)
+    services,
+)
 from .admin_import import ArticleImportMixin
 from .forms import AnecdoteAdminForm, DecisionForm, UnpublishForm
 from .models import (

@@ -1,11 +1,18 @@
-"""Forms of the moderation admin: editing a story safely and giving a reason for a decision."""
+"""Forms of the moderation admin (editing a story safely, giving a reason for a decision) and
+of the public /submit/ page (a story, its title and its sources)."""
+
+import unicodedata
 
 from django import forms
 from django.contrib.admin.widgets import AdminRadioSelect
+from django.core.validators import URLValidator
 from django.db import transaction
+from django.db.models import Q
 from taggit.forms import TagWidget
 
-from .models import Anecdote
+from .images import ACCEPT
+from .models import Anecdote, Report, Source, Title, TitleKind
+from .names import normalize_name
 
 
 class AnecdoteAdminForm(forms.ModelForm):
@@ -140,3 +147,311 @@ class ArticleImportForm(forms.Form):
         except ArticleError as error:
             raise forms.ValidationError(str(error)) from None
         return cleaned_data
+
+
+# --- Submitting a story (/submit/) ----------------------------------------------------------
+
+STORY_MAX_CHARS = 1500
+MAX_TAGS = 8
+TAG_MAX_CHARS = 50
+NEW_TITLE = "new"
+MAX_SOURCES = 3
+# The largest id PostgreSQL's bigint holds: a bigger number in a forged form is a plain error
+# rather than a database exception.
+_MAX_ID = 2**63 - 1
+
+
+def refuse_control_characters(text, *, what):
+    """Invisible control characters (a NUL byte, a bell...) have no place in plain text and
+    break some databases and feeds; line breaks and tabs are fine."""
+    for char in text:
+        if unicodedata.category(char) == "Cc" and char not in "\n\t":
+            raise forms.ValidationError(
+                f"{what} contains an invisible control character (U+{ord(char):04X}), perhaps "
+                "from a copy and paste. Type that passage again and send it once more.",
+                code="control_character",
+            )
+
+
+class PlainTextField(forms.CharField):
+    """Several lines of plain text, with one spelling of a line break, so that a browser's
+    "\\r\\n" does not count twice against the length limit."""
+
+    def to_python(self, value):
+        value = super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
+        refuse_control_characters(value, what="The text")
+        return value
+
+
+class WebAddressField(forms.URLField):
+    """An http(s) address: "javascript:", "data:" and the like are refused, not just unlinked."""
+
+    default_validators = [URLValidator(schemes=["http", "https"])]
+    default_error_messages = {"invalid": "Give a web address starting with http:// or https://."}
+
+
+def is_plain_id(value):
+    """Whether ``value`` is a row id: ASCII digits only ("²" is a digit to Python, not to int())
+    and small enough for the database."""
+    return value.isascii() and value.isdigit() and int(value) <= _MAX_ID
+
+
+def normalise_tags(raw):
+    """ "Stunts,  practical   EFFECTS, #stunts" → ["stunts", "practical effects"]."""
+    tags = []
+    for part in (raw or "").split(","):
+        tag = " ".join(part.split()).lstrip("#").strip().lower()
+        if tag and tag not in tags:
+            tags.append(tag)
+    return tags
+
+
+def titles_named(name, year=None):
+    """Titles whose name or an alias is ``name`` once normalised (and of ``year``, if given)."""
+    normal = normalize_name(name)
+    if not normal:
+        return Title.objects.none()
+    titles = Title.objects.filter(Q(normalized_name=normal) | Q(aliases__normalized_name=normal))
+    if year:
+        titles = titles.filter(Q(year=year) | Q(year__isnull=True))
+    return titles.distinct().order_by("year", "pk")
+
+
+class StoryForm(forms.Form):
+    """The story itself. ``title`` holds a title's id, or "new" to propose the title given in
+    the ``new_title_*`` fields; the page renders it as a list of radio buttons fed by the title
+    search. The image is handled by the view, which keeps it between the steps.
+
+    Nothing here names a state, a contributor or a version: whatever a forged form posts for
+    them is never read.
+    """
+
+    title = forms.CharField(required=False)
+    new_title_name = forms.CharField(label="Name", required=False, max_length=200)
+    new_title_kind = forms.ChoiceField(
+        label="Film or series", choices=TitleKind.choices, initial=TitleKind.FILM, required=False
+    )
+    new_title_year = forms.IntegerField(
+        label="Year",
+        required=False,
+        min_value=1870,
+        max_value=2100,
+        help_text="Of its release (a series: its first season).",
+    )
+    text = PlainTextField(
+        label="What happened",
+        max_length=STORY_MAX_CHARS,
+        widget=forms.Textarea(attrs={"rows": 9}),
+        help_text="Plain text, a few sentences, at most 1,500 characters. Web addresses "
+        "become links.",
+        error_messages={
+            "required": "Write the story here.",
+            "max_length": "Keep the story to 1,500 characters (it has %(show_value)d).",
+        },
+    )
+    tags = forms.CharField(
+        label="Tags",
+        required=False,
+        max_length=600,
+        widget=forms.TextInput(attrs={"list": "tag-suggestions", "autocomplete": "off"}),
+        help_text=f"Up to {MAX_TAGS}, separated by commas: stunts, casting, practical effects.",
+    )
+    is_spoiler = forms.BooleanField(
+        label="This story gives away the plot (a spoiler)",
+        required=False,
+        help_text="Readers will see it only when they choose to reveal it.",
+    )
+    image = forms.FileField(
+        label="Image",
+        required=False,
+        widget=forms.FileInput(attrs={"accept": ACCEPT}),
+        help_text="Optional: a JPEG, PNG, WebP or GIF of at most 5 MB. It is shown once the "
+        "story is published; its location and camera details are removed.",
+    )
+    remove_image = forms.BooleanField(label="Remove this image", required=False)
+    # The honeypot: hidden from people by the page, filled by form-filling robots.
+    website = forms.CharField(label="Leave this field empty", required=False)
+
+    # What the preview page carries to the final step in hidden fields.
+    CARRIED = ("title", "new_title_name", "new_title_kind", "new_title_year")
+    CARRIED += ("text", "tags", "is_spoiler")
+
+    def carried_fields(self):
+        return [self[name] for name in self.CARRIED]
+
+    def clean_tags(self):
+        raw = self.cleaned_data["tags"]
+        refuse_control_characters(raw, what="A tag")
+        tags = normalise_tags(raw)
+        too_long = [tag for tag in tags if len(tag) > TAG_MAX_CHARS]
+        if too_long:
+            raise forms.ValidationError(
+                f"A tag may have at most {TAG_MAX_CHARS} characters; shorten “{too_long[0]}”."
+            )
+        if len(tags) > MAX_TAGS:
+            raise forms.ValidationError(
+                f"Choose at most {MAX_TAGS} tags (there are {len(tags)}): keep the ones a "
+                "reader would look for."
+            )
+        return tags
+
+    def clean(self):
+        cleaned_data = super().clean()
+        choice = (cleaned_data.get("title") or "").strip()
+        cleaned_data["title"] = None
+        cleaned_data["is_new_title"] = choice == NEW_TITLE
+        self.existing_titles = []
+        if choice == NEW_TITLE:
+            self._clean_new_title(cleaned_data)
+        elif is_plain_id(choice):
+            cleaned_data["title"] = Title.objects.filter(pk=int(choice)).first()
+            if cleaned_data["title"] is None:
+                self.add_error("title", "That title is no longer on Backlot: choose another.")
+        else:
+            self.add_error(
+                "title", "Choose the film or series this story is about, or propose a new one."
+            )
+        return cleaned_data
+
+    def _clean_new_title(self, cleaned_data):
+        name = cleaned_data.get("new_title_name", "")
+        cleaned_data["new_title_kind"] = cleaned_data.get("new_title_kind") or TitleKind.FILM
+        if not name:
+            self.add_error("new_title_name", "Give the name of the film or series.")
+            return
+        if not normalize_name(name):
+            self.add_error("new_title_name", "Give the name in letters or digits.")
+            return
+        # A proposal of a title Backlot already has would give moderators a duplicate to merge.
+        self.existing_titles = list(titles_named(name, cleaned_data.get("new_title_year")))
+        if self.existing_titles:
+            known = self.existing_titles[0]
+            self.add_error(
+                "new_title_name",
+                f"Backlot already has “{known}”: choose it in the list above. If you mean "
+                "another film or series of the same name, give its year.",
+            )
+
+
+class SourceForm(forms.Form):
+    """One source: its web address, or a description precise enough to find it."""
+
+    url = WebAddressField(
+        label="Web address",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        help_text="The page where you read or watched it, if it is online.",
+    )
+    kind = forms.ChoiceField(label="Kind", choices=Source.Kind.choices, initial=Source.Kind.ARTICLE)
+    title = forms.CharField(label="Title", required=False, max_length=300)
+    publisher = forms.CharField(label="Publisher or site", required=False, max_length=200)
+    author = forms.CharField(label="Author", required=False, max_length=200)
+    date = forms.DateField(
+        label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"})
+    )
+    locator = forms.CharField(
+        label="Page or timestamp", required=False, max_length=100, help_text="p. 212, or 1:02:30"
+    )
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.errors:
+            return cleaned_data
+        if not cleaned_data.get("url") and not cleaned_data.get("title"):
+            raise forms.ValidationError(
+                "Give this source's web address, or at least its title.", code="no_title"
+            )
+        return cleaned_data
+
+    def has_content(self):
+        """Whether anything is typed in it, so that its part of the page starts open."""
+        return any(self[name].value() for name in self.fields if name != "kind")
+
+    def source(self):
+        """The ``Source`` this form describes: the one already known at its address (as a
+        moderator may have completed it), else a new, unsaved one."""
+        data = self.cleaned_data
+        if data["url"]:
+            known = Source.objects.filter(url=data["url"]).order_by("pk").first()
+            if known is not None:
+                return known
+        return Source(
+            kind=data["kind"],
+            title=data["title"],
+            publisher=data["publisher"],
+            author=data["author"],
+            url=data["url"],
+            date=data["date"],
+        )
+
+
+class BaseSourceFormSet(forms.BaseFormSet):
+    """Up to three sources, at least one of them in any of the three places."""
+
+    def clean(self):
+        if any(self.errors):
+            return
+        if not self.filled_forms():
+            raise forms.ValidationError(
+                "Give at least one source: its web address, or at least its title (with its "
+                "author, publisher, date and page if you know them).",
+                code="no_source",
+            )
+        urls = [
+            form.cleaned_data["url"] for form in self.filled_forms() if form.cleaned_data["url"]
+        ]
+        if len(urls) != len(set(urls)):
+            raise forms.ValidationError("The same web address is given twice: give it once.")
+
+    def initial_form_count(self):
+        # A page shown again starts its source forms from what was typed ("initial" values),
+        # but they are all new sources, which an empty one may be.
+        return super().initial_form_count() if self.is_bound else 0
+
+    def filled_forms(self):
+        return [form for form in self.forms if form.cleaned_data]
+
+
+SourceFormSet = forms.formset_factory(
+    SourceForm,
+    formset=BaseSourceFormSet,
+    extra=MAX_SOURCES,
+    max_num=MAX_SOURCES,
+    absolute_max=MAX_SOURCES,
+    validate_max=True,
+)
+
+
+class HoneypotMixin(forms.Form):
+    """A field people never see (hidden by CSS) and bots fill in: a filled one is ignored."""
+
+    website = forms.CharField(required=False, label="Leave this empty")
+
+    def is_bot(self):
+        return bool(self.cleaned_data.get("website"))
+
+
+class ReportForm(HoneypotMixin):
+    reason = forms.ChoiceField(
+        label="What is wrong?", choices=Report.Reason.choices, widget=forms.RadioSelect
+    )
+    note = PlainTextField(
+        label="Details (optional)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Where is the mistake, which story does it duplicate, what is the source?",
+    )
+
+
+class CorrectionForm(forms.Form):
+    text = PlainTextField(
+        label="The story, corrected", max_length=1500, widget=forms.Textarea(attrs={"rows": 8})
+    )
+    note = PlainTextField(
+        label="Why, and from which source?",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )

@@ -1,4 +1,4 @@
-"""Emails to contributors about decisions on their stories (DESIGN §3).
+"""Emails to contributors about decisions on their stories and corrections (DESIGN §3).
 
 Sent only once the decision's transaction has committed, so a rolled-back decision never
 announces itself; a mail server that is down is logged, never turned into a failed decision.
@@ -28,11 +28,24 @@ def _send_decision(event, contributor):
         "anecdote": event.anecdote,
         "contributor": contributor,
         "reason": event.anecdote.RejectionReason(event.reason).label if event.reason else "",
-        "site_url": settings.SITE_URL,
     }
-    subject = " ".join(render_to_string("emails/decision_subject.txt", context).split())
-    body = render_to_string("emails/decision_body.txt", context)
+    _send("decision", context, contributor)
+
+
+def notify_correction_decision(correction):
+    """Tell whoever proposed a correction whether it was accepted, once that is committed."""
+    proposer = correction.proposer
+    if proposer is None or not proposer.email or proposer.pk == correction.decided_by_id:
+        return
+    context = {"correction": correction, "anecdote": correction.anecdote, "contributor": proposer}
+    transaction.on_commit(lambda: _send("correction_decision", context, proposer))
+
+
+def _send(template, context, recipient):
+    context = {**context, "site_url": settings.SITE_URL}
+    subject = " ".join(render_to_string(f"emails/{template}_subject.txt", context).split())
+    body = render_to_string(f"emails/{template}_body.txt", context)
     try:
-        send_mail(subject, body, None, [contributor.email])
+        send_mail(subject, body, None, [recipient.email])
     except OSError:
-        logger.exception("Could not send the decision email for event %s", event.pk)
+        logger.exception("Could not send the %s email to user %s", template, recipient.pk)

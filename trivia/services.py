@@ -18,7 +18,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .models import Anecdote, Citation, Correction, ModerationEvent, Report
-from .notifications import notify_decision
+from .notifications import notify_correction_decision, notify_decision
 
 State = Anecdote.State
 Action = ModerationEvent.Action
@@ -413,6 +413,7 @@ def _decide_correction(correction, *, moderator, to_state, message):
     if decided != 1:
         raise StaleDecision("This correction was already decided by another moderator.")
     correction.refresh_from_db()
+    notify_correction_decision(correction)
 
 
 def accept_correction(*, correction, moderator, message=""):

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path, register_converter
 
-from . import views
+from . import feedback_views, media, submit, views
 
 
 class TagSlugConverter:
@@ -29,7 +29,18 @@ urlpatterns = [
     path("tags/", views.TagListView.as_view(), name="tag_list"),
     path("tags/<tagslug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
     path("anecdotes/<int:pk>/", views.AnecdoteDetailView.as_view(), name="anecdote_detail"),
+    path("anecdotes/<int:pk>/report/", feedback_views.report_anecdote, name="anecdote_report"),
+    path("anecdotes/<int:pk>/correct/", feedback_views.propose_correction, name="anecdote_correct"),
+    path("submit/", submit.submit_story, name="submit"),
+    path("submit/titles/", submit.title_search, name="submit_title_search"),
+    path("submit/image/<uuid:key>/", submit.preview_image, name="submit_preview_image"),
+    path("submit/sent/<int:pk>/", submit.submit_done, name="submit_done"),
+    path("media/anecdotes/<str:name>", media.story_image, name="story_image"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
-    path("accounts/", include("django.contrib.auth.urls")),
+    path("", include("accounts.urls")),
+    path("accounts/", include("allauth.urls")),
 ]
+
+# Where allauth sends a request over one of its ACCOUNT_RATE_LIMITS: the site's friendly page.
+handler429 = "accounts.views.rate_limited"

@@ -1,5 +1,6 @@
 """Small filters for the reader pages' templates."""
 
+import re
 from functools import lru_cache
 from urllib.parse import urlsplit
 
@@ -7,6 +8,8 @@ from django import template
 from django.urls import get_script_prefix, reverse
 from django.utils import dateformat
 from django.utils.encoding import iri_to_uri
+from django.utils.html import escape, format_html
+from django.utils.safestring import mark_safe
 
 register = template.Library()
 
@@ -71,3 +74,47 @@ def citation_details(citation):
     if source.kind != source.Kind.ARTICLE:
         details.append(source.get_kind_display().lower())
     return details
+
+
+# An address runs to the next space or to a character that cannot be part of one in prose.
+_WEB_ADDRESS = re.compile(r"https?://[^\s<>\"'`]+", re.IGNORECASE)
+_TRAILING = ".,;:!?*"
+_CLOSING = {")": "(", "]": "[", "}": "{"}
+
+
+def _trim_address(address):
+    """Leave out the punctuation that ends the sentence around an address, and a closing
+    bracket that closes the sentence's own bracket: "(see https://x.test/a_(b))." → "…a_(b)"."""
+    while address:
+        last = address[-1]
+        if last in _TRAILING:
+            address = address[:-1]
+        elif last in _CLOSING and address.count(last) > address.count(_CLOSING[last]):
+            address = address[:-1]
+        else:
+            break
+    return address
+
+
+@register.filter
+def linkify_plain(text):
+    """Plain text, escaped, with its http(s) addresses made into links a search engine does
+    not credit (``rel="nofollow ugc"``: the site did not vouch for them).
+
+    The text is split around the addresses and every piece is escaped on its own, so nothing a
+    contributor typed is ever marked safe. Follow with ``|linebreaksbr``, which keeps it as is.
+    """
+    text = str(text or "")
+    pieces, position = [], 0
+    for match in _WEB_ADDRESS.finditer(text):
+        address = _trim_address(match.group())
+        try:
+            if not urlsplit(address).netloc:
+                continue
+        except ValueError:  # "http://[::1" and the like: not an address, left as text
+            continue
+        pieces.append(escape(text[position : match.start()]))
+        pieces.append(format_html('<a href="{}" rel="nofollow ugc">{}</a>', address, address))
+        position = match.start() + len(address)
+    pieces.append(escape(text[position:]))
+    return mark_safe("".join(pieces))

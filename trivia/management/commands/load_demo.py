@@ -6,6 +6,7 @@ Idempotent: run it as often as you like (`make run` runs it every time). The dem
 well known, so the command refuses to run with DJANGO_DEBUG=0 unless told --force.
 """
 
+from allauth.account.models import EmailAddress
 from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -56,14 +57,21 @@ class Command(BaseCommand):
                 username=username, defaults={"email": f"{username}@backlot.test"}
             )
             user.is_staff, user.is_superuser = is_staff, is_superuser
+            user.email = user.email or f"{username}@backlot.test"
             user.set_password(password)
             user.save()
+            # allauth lets an account sign in only with a verified address.
+            EmailAddress.objects.update_or_create(
+                user=user, email=user.email, defaults={"verified": True, "primary": True}
+            )
             if moderator:
                 user.groups.add(moderators)
             users[username] = user
         return users
 
     def print_logins(self):
-        self.stdout.write(self.style.SUCCESS("Demo logins (development only):"))
+        self.stdout.write(
+            self.style.SUCCESS("Demo logins (development only), at /accounts/login/:")
+        )
         for username, password, role, *_ in DEMO_USERS:
             self.stdout.write(f"  {username:<12} {password:<22} {role}")

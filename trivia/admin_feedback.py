@@ -1,0 +1,212 @@
+"""What readers and contributors send about published stories: proposed corrections and
+reports. Both wait here for a moderator; every decision goes through ``trivia.services``."""
+
+import difflib
+import re
+
+from django import forms
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseRedirect
+from django.template.response import TemplateResponse
+from django.urls import path, reverse
+
+from . import services
+from .models import Anecdote, Correction, Report
+
+_TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
+
+
+def word_diff(old, new):
+    """The change from ``old`` to ``new`` as (kind, text) pieces, kind in same/removed/added."""
+    before, after = _TOKENS.findall(old), _TOKENS.findall(new)
+    pieces = []
+    matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            pieces.append(("same", "".join(before[a1:a2])))
+            continue
+        if a2 > a1:
+            pieces.append(("removed", "".join(before[a1:a2])))
+        if b2 > b1:
+            pieces.append(("added", "".join(after[b1:b2])))
+    return pieces
+
+
+class MessageForm(forms.Form):
+    message = forms.CharField(
+        label="Message to the person who sent it",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+    )
+
+
+class FeedbackAdmin(admin.ModelAdmin):
+    """Shared by corrections and reports: moderators only, read-only rows, decided by buttons.
+
+    ``buttons`` maps a submit button's name to its label and the method deciding one item.
+    """
+
+    list_select_related = ["anecdote__title"]
+    change_form_template = "admin/trivia/feedback_review.html"
+
+    def has_moderate_permission(self, request):
+        return services.can_moderate(request.user)
+
+    def has_module_permission(self, request):
+        return self.has_moderate_permission(request)
+
+    def has_view_permission(self, request, obj=None):
+        return self.has_moderate_permission(request)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="story")
+    def story(self, item):
+        return str(item.anecdote)
+
+    def decide(self, request, items, decision, **kwargs):
+        """Run one service per item; say how many worked and why the others did not."""
+        done, refused = 0, []
+        for item in items:
+            try:
+                decision(request, item, **kwargs)
+                done += 1
+            except services.ModerationError as error:
+                refused.append(str(error))
+        if done:
+            messages.success(request, f"{done} {self.done_message}.")
+        for reason in refused:
+            messages.error(request, reason)
+
+    def review_view(self, request, object_id):
+        """The change page: the item beside its story, and the decision buttons."""
+        if not self.has_moderate_permission(request):
+            raise PermissionDenied
+        item = self.get_queryset(request).filter(pk=object_id).first()
+        if item is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        form = MessageForm(request.POST or None)
+        if request.method == "POST" and form.is_valid():
+            chosen = next((key for key in self.buttons if key in request.POST), None)
+            if chosen:
+                decision = getattr(self, self.buttons[chosen][1])
+                self.decide(request, [item], decision, **form.cleaned_data)
+                return HttpResponseRedirect(
+                    reverse(f"admin:trivia_{self.opts.model_name}_changelist")
+                )
+        context = {
+            **self.admin_site.each_context(request),
+            "opts": self.opts,
+            "title": str(item),
+            "item": item,
+            "form": form,
+            "buttons": [(key, label) for key, (label, _) in self.buttons.items()],
+            "story_admin_url": reverse("admin:trivia_anecdote_change", args=[item.anecdote_id]),
+            **self.review_context(item),
+        }
+        return TemplateResponse(request, self.change_form_template, context)
+
+    def get_urls(self):
+        name = f"trivia_{self.opts.model_name}_change"
+        return [
+            path(
+                "<int:object_id>/change/", self.admin_site.admin_view(self.review_view), name=name
+            ),
+            *super().get_urls(),
+        ]
+
+
+@admin.register(Correction)
+class CorrectionAdmin(FeedbackAdmin):
+    """Proposed corrections, oldest first, each shown as a diff against the live text."""
+
+    list_display = ["story", "proposer", "state", "created_at"]
+    list_filter = ["state"]
+    ordering = ["created_at"]
+    search_fields = ["text", "anecdote__text", "proposer__username"]
+    actions = ["reject_selected"]
+    done_message = "corrections decided"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("proposer", "anecdote__title")
+
+    def accept(self, request, correction, message=""):
+        services.accept_correction(correction=correction, moderator=request.user, message=message)
+
+    def reject(self, request, correction, message=""):
+        services.reject_correction(correction=correction, moderator=request.user, message=message)
+
+    buttons = {
+        "_accept": ("Accept: publish the proposed text", "accept"),
+        "_reject": ("Reject: keep the published text", "reject"),
+    }
+
+    @admin.action(permissions=["moderate"], description="Reject the selected corrections")
+    def reject_selected(self, request, queryset):
+        self.decide(request, queryset, self.reject)
+
+    def review_context(self, correction):
+        live = correction.anecdote.text
+        return {
+            "diff": word_diff(live, correction.text),
+            "live_changed": live != correction.base_text,
+            "decided": correction.state != Correction.State.PENDING,
+        }
+
+
+@admin.register(Report)
+class ReportAdmin(FeedbackAdmin):
+    """Readers' reports on published stories. Fix the story (edit or unpublish it on its own
+    page), then mark the report resolved; or dismiss it when nothing is wrong."""
+
+    list_display = ["story", "reason", "note", "reporter", "state", "created_at"]
+    list_filter = ["state", "reason"]
+    ordering = ["created_at"]
+    search_fields = ["note", "anecdote__text"]
+    actions = ["dismiss_selected", "resolve_selected"]
+    done_message = "reports closed"
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("reporter", "anecdote__title")
+
+    def dismiss(self, request, report, message=""):
+        services.resolve_report(
+            report=report, moderator=request.user, outcome="dismissed", message=message
+        )
+
+    def resolve(self, request, report, message=""):
+        services.resolve_report(
+            report=report, moderator=request.user, outcome="resolved", message=message
+        )
+
+    buttons = {
+        "_dismiss": ("Dismiss: nothing is wrong", "dismiss"),
+        "_resolve": ("Resolved: the story was fixed or unpublished", "resolve"),
+    }
+
+    @admin.action(permissions=["moderate"], description="Dismiss the selected reports")
+    def dismiss_selected(self, request, queryset):
+        self.decide(request, queryset, self.dismiss)
+
+    @admin.action(permissions=["moderate"], description="Mark the selected reports resolved")
+    def resolve_selected(self, request, queryset):
+        self.decide(request, queryset, self.resolve)
+
+    def review_context(self, report):
+        story = report.anecdote
+        return {
+            "decided": report.state != Report.State.OPEN,
+            "unpublish_url": reverse("admin:trivia_anecdote_unpublish", args=[story.pk])
+            if story.state == Anecdote.State.PUBLISHED
+            else "",
+            "other_reports": story.reports.exclude(pk=report.pk).order_by("-created_at")[:10],
+        }
