@@ -24,10 +24,8 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from . import (
-    admin_feedback,  # noqa: F401  (registers corrections and reports)
-    services,
-)
+from . import services
+from .admin_feedback import CorrectionAdmin, ReportAdmin  # noqa: F401  (registered there)
 from .admin_import import ArticleImportMixin
 from .forms import AnecdoteAdminForm, DecisionForm, UnpublishForm
 from .models import (
