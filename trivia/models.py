@@ -53,6 +53,12 @@ class Title(models.Model):
     )
     synopsis = models.TextField(blank=True, max_length=1000)
     poster = models.ImageField(upload_to="posters/", blank=True)
+    poster_renditions = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Smaller copies of the poster, made once when it is uploaded.",
+    )
     normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
 
@@ -219,6 +225,23 @@ class Anecdote(models.Model):
         help_text="Hidden until the reader chooses to reveal it.",
     )
     image = models.ImageField(upload_to="anecdotes/", blank=True)
+    image_renditions = models.JSONField(
+        default=dict,
+        blank=True,
+        editable=False,
+        help_text="Smaller copies of the image, made once when it is uploaded.",
+    )
+    people = models.ManyToManyField(
+        "Person",
+        blank=True,
+        related_name="anecdotes",
+        help_text="The people this story is about: actors, directors, crew.",
+    )
+    interest_count = models.PositiveIntegerField(
+        default=0,
+        editable=False,
+        help_text="How many readers found it interesting; kept by the voting service.",
+    )
     contributor = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,
@@ -312,6 +335,77 @@ class Anecdote(models.Model):
             "tags": sorted(tag.name for tag in self.tags.all()),
             "sources": [str(citation) for citation in self.citations.select_related("source")],
         }
+
+
+class Person(models.Model):
+    """Someone stories are about: an actor, a director, someone of the crew."""
+
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=80, unique=True)
+    known_for = models.CharField(max_length=100, blank=True, help_text="e.g. “Actor”, “Director”.")
+    normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["name"]
+        verbose_name_plural = "people"
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized_name = normalize_name(self.name)
+        if not self.slug:
+            self.slug = unique_slug(Person, self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("person_detail", kwargs={"slug": self.slug})
+
+
+class PersonAlias(models.Model):
+    """Another spelling of a person's name ("Kino Rives" for Keanu Reeves), for matching."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
+    name = models.CharField(max_length=200)
+    normalized_name = models.CharField(max_length=200, unique=True, editable=False)
+
+    class Meta:
+        verbose_name_plural = "person aliases"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.normalized_name = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class Vote(models.Model):
+    """A signed-in reader found a story interesting: one vote each, which they can take back."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="votes"
+    )
+    anecdote = models.ForeignKey("Anecdote", on_delete=models.CASCADE, related_name="votes")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "anecdote"], name="one_vote_per_reader")
+        ]
+
+
+class SearchEntry(models.Model):
+    """What search reads for one published story: its text with its title, aliases, people
+    and tags, accent-free and lower-cased. Rows exist for published stories only, written by
+    the services; the full-text index over them is the database's own (FTS5 or GIN)."""
+
+    anecdote = models.OneToOneField(
+        "Anecdote", on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
+    )
+    body = models.TextField()
 
 
 class SourceKind(models.TextChoices):
