@@ -312,6 +312,8 @@ class Anecdote(models.Model):
             models.Index(fields=["state", "-published_at"], name="anecdote_state_newest"),
             models.Index(fields=["title", "state", "-published_at"], name="anecdote_title_newest"),
             models.Index(fields=["state", "submitted_at"], name="anecdote_queue_oldest"),
+            # Serving /media/anecdotes/<name> looks the story up by its image.
+            models.Index(fields=["image"], condition=~Q(image=""), name="anecdote_by_image"),
         ]
 
     def __str__(self):
