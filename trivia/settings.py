@@ -38,6 +38,9 @@ if not SECRET_KEY:
     SECRET_KEY = "development-only-not-secret-" + "x" * 40
 
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
+# How many reverse proxies (each adding to X-Forwarded-For) stand in front of the site: client
+# addresses for rate limits are read through exactly that many.
+TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 
 INSTALLED_APPS = [
     "accounts",
@@ -49,6 +52,7 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "django.contrib.sitemaps",
     "taggit",
     "allauth",
     "allauth.account",
@@ -64,6 +68,7 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
     "allauth.account.middleware.AccountMiddleware",
 ]
 
@@ -201,7 +206,7 @@ ACCOUNT_RATE_LIMITS = {
     "confirm_email": "1/3m/key",
 }
 # The same proxy count as trivia/ratelimit.py, so both see the client's real address.
-ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+ALLAUTH_TRUSTED_PROXY_COUNT = TRUSTED_PROXY_COUNT
 
 # --- Mail -----------------------------------------------------------------------------------
 # Development prints mail to the console; production sends it through the SMTP server named in
@@ -222,6 +227,40 @@ DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Backlot <norep
 
 # Absolute links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# --- Security ---------------------------------------------------------------------------------
+# DJANGO_HTTPS: the site is reached over HTTPS (itself or through a TLS proxy). On by default in
+# production; DJANGO_HTTPS=0 only to try production mode on plain http://127.0.0.1.
+HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
+if HTTPS:
+    SECURE_SSL_REDIRECT = True
+    SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
+    # __Host- cookies are Secure, host-only and path=/: no subdomain can plant or read them.
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SESSION_COOKIE_NAME = "__Host-sessionid"
+    CSRF_COOKIE_NAME = "__Host-csrftoken"
+if TRUSTED_PROXY_COUNT:
+    # The proxy terminates TLS and says so; trivia.ratelimit reads the client address it saw.
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+X_FRAME_OPTIONS = "DENY"
+# Scripts only from our own files: no inline script can run, whatever a story contains.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "object-src": ["'none'"],
+        "base-uri": ["'self'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    }
+}
 
 # --- Tags -----------------------------------------------------------------------------------
 # "Stunts" and "stunts" are one tag.
@@ -246,8 +285,6 @@ RATE_LIMITS = {
     "correct": (10, 3600),
     "signup": (5, 3600),
 }
-# How many reverse proxies (each adding to X-Forwarded-For) stand in front of the site.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 # Until its first approved story, an account may submit this many stories a day.
 NEW_ACCOUNT_DAILY_STORIES = 3
 TITLES_PER_PAGE = 60
