@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint migrate demo serve
+.PHONY: install run test lint migrate demo serve backup restore
 
 $(BIN)/.installed: pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -39,3 +39,11 @@ serve: install
 	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
 	DJANGO_DEBUG=0 $(BIN)/gunicorn trivia.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
 		--access-logfile - --error-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
+
+# Backups: the database (SQLite online backup or pg_dump) and uploaded files in one archive.
+backup: install
+	$(BIN)/python manage.py backup
+
+restore: install
+	@test -n "$(FILE)" || { echo "make restore FILE=backups/backlot-….tar.gz"; exit 2; }
+	$(BIN)/python manage.py restore "$(FILE)" --no-input
