@@ -47,3 +47,36 @@ backup: install
 restore: install
 	@test -n "$(FILE)" || { echo "make restore FILE=backups/backlot-….tar.gz"; exit 2; }
 	$(BIN)/python manage.py restore "$(FILE)" --no-input
+
+# Benchmark (README, "Benchmark"): a synthetic dataset in a database of its own, served as
+# `make serve` serves it (gunicorn, DJANGO_DEBUG=0, a secret key made for the run) on a free
+# port, loaded from loopback with wrk; the table is printed and appended to docs/benchmarks.md.
+# SQLite: $(BENCH_SQLITE). PostgreSQL: DATABASE_URL as given, and it gets filled.
+# SEED_ARGS and BENCH_ARGS pass options on, e.g. SEED_ARGS=--reset BENCH_ARGS="--duration 3".
+BENCH_SQLITE ?= bench.sqlite3
+BENCH_WORKERS ?= 3
+SEED_ARGS ?=
+BENCH_ARGS ?=
+.PHONY: bench
+bench: install
+	@command -v wrk >/dev/null || { echo "make bench needs wrk (Debian: apt-get install wrk)."; exit 2; }
+	@set -eu; \
+	if [ -n "$${DATABASE_URL:-}" ]; then \
+		echo "make bench: DATABASE_URL is set: that database gets the bench dataset."; \
+	else \
+		export SQLITE_PATH="$(abspath $(BENCH_SQLITE))"; \
+		echo "make bench: SQLite database $$SQLITE_PATH"; \
+	fi; \
+	export DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_LOG_LEVEL=WARNING CACHE_KEY_PREFIX=backlot-bench \
+		DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver \
+		DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
+	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
+	$(BIN)/python manage.py migrate --noinput --verbosity 0; \
+	$(BIN)/python manage.py collectstatic --noinput --verbosity 0; \
+	$(BIN)/python manage.py seed_bench $(SEED_ARGS); \
+	$(BIN)/gunicorn trivia.wsgi --workers $(BENCH_WORKERS) --bind 127.0.0.1:$$port \
+		--error-logfile - --log-level warning & \
+	server=$$!; \
+	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true' EXIT INT TERM; \
+	$(BIN)/python manage.py bench --base-url http://127.0.0.1:$$port --server-pid $$server \
+		--label "gunicorn, $(BENCH_WORKERS) workers" $(BENCH_ARGS)

@@ -380,12 +380,13 @@ def test_pages_run_the_same_queries_with_6_or_60_stories(client, signed_in):
     add_stories(title, 54, contributor)
     many = {url: queries_for(client, url) for url in urls}
     assert many == few
-    assert max(many.values()) <= (8 if signed_in else 6)
+    # Cards: stories, then their tags, citations and people; signed in, also their votes.
+    assert max(many.values()) <= (10 if signed_in else 7)
 
 
 def test_permalink_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
     story = make_anecdote(state=State.PUBLISHED, tags=["a", "b", "c"], sources=3)
-    with django_assert_max_num_queries(3):
+    with django_assert_max_num_queries(4):
         assert client.get(story.get_absolute_url()).status_code == 200
 
 

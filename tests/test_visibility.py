@@ -5,12 +5,17 @@ text: a reader crawling every public page must only ever meet the published one,
 must say 1. Only a story's contributor and the moderators may open an unpublished permalink.
 """
 
+import json
+import re
+from unittest import mock
+
 import pytest
 from django.urls import reverse
 
 from tests.factories import make_anecdote, make_moderator, make_title, make_user
 from trivia import services
 from trivia.models import Anecdote
+from trivia.sitemaps import SITEMAPS
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +76,20 @@ def public_urls(title, published):
         reverse("tag_detail", kwargs={"slug": "night-shoots"}),
         published.get_absolute_url(),
         reverse("healthz"),
+        *crawler_urls(title),
+    ]
+
+
+def crawler_urls(title):
+    """What machines read: feeds, the sitemap and its sections, robots.txt."""
+    return [
+        reverse("latest_feed"),
+        reverse("title_feed", kwargs={"slug": title.slug}),
+        reverse("tag_feed", kwargs={"slug": "stunts"}),
+        reverse("tag_feed", kwargs={"slug": "night-shoots"}),
+        reverse("sitemap"),
+        *(reverse("sitemap_section", kwargs={"section": section}) for section in SITEMAPS),
+        reverse("robots_txt"),
     ]
 
 
@@ -195,3 +214,65 @@ def test_moderator_sees_a_pending_story_without_a_title_under_its_proposed_title
     assert "<h1>A story about “Unknown Film”</h1>" in page
     assert "A paragraph with no heading." in page
     assert client.get(reverse("home")).status_code == 200
+
+
+def test_feeds_and_the_sitemap_carry_the_published_storys_address_only(stories, reader):
+    title, made = stories
+    feeds_and_sitemaps = "".join(
+        reader.get(url).content.decode() for url in crawler_urls(title) if "robots" not in url
+    )
+    assert f"http://testserver{made[State.PUBLISHED].get_absolute_url()}<" in feeds_and_sitemaps
+    for state in HIDDEN_MARKERS:
+        assert f"{made[state].get_absolute_url()}<" not in feeds_and_sitemaps, state
+    assert "secret-film" not in feeds_and_sitemaps
+    assert "secret-tag" not in feeds_and_sitemaps
+
+
+def test_open_graph_and_json_ld_describe_the_published_story_only(stories, reader):
+    title, made = stories
+    for url in [title.get_absolute_url(), made[State.PUBLISHED].get_absolute_url()]:
+        html = reader.get(url).content.decode()
+        head = html[: html.index("</head>")]
+        (script,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', head)
+        machine_readable = json.dumps(json.loads(script)) + "".join(
+            re.findall(r'<meta property="og:\w+" content="([^"]*)">', head)
+        )
+        for state, marker in HIDDEN_MARKERS.items():
+            assert marker not in machine_readable, url
+            assert made[state].get_absolute_url() not in machine_readable, url
+    story_page = reader.get(made[State.PUBLISHED].get_absolute_url()).content.decode()
+    assert f'<meta property="og:description" content="{PUBLISHED_MARKER}">' in story_page
+
+
+def test_unpublished_story_pages_describe_nothing_to_machines_even_to_the_author(stories, client):
+    _, made = stories
+    client.force_login(made[State.PENDING].contributor)
+    for state in HIDDEN_MARKERS:
+        html = client.get(made[state].get_absolute_url()).content.decode()
+        assert "og:" not in html and "application/ld+json" not in html, state
+
+
+def test_surprise_me_never_lands_on_an_unpublished_story(stories, reader):
+    _, made = stories
+    ids = sorted(story.pk for story in made.values())
+    # Every id the random pick could be, within the bounds the view asks for.
+    for pick in range(ids[0], ids[-1] + 1):
+
+        def randint(low, high, pick=pick):
+            return min(max(pick, low), high)
+
+        with mock.patch("trivia.queries.random.randint", randint):
+            location = reader.get(reverse("random_story"))["Location"]
+        assert location == made[State.PUBLISHED].get_absolute_url(), pick
+
+
+def test_filters_and_sorts_show_the_published_story_only(stories, reader):
+    title, _ = stories
+    for url in [title.get_absolute_url(), reverse("tag_detail", kwargs={"slug": "stunts"})]:
+        for params in [{"sort": "interest"}, {"accuracy": "unverified"}]:
+            page = reader.get(url, params).content.decode()
+            assert PUBLISHED_MARKER in page
+            for marker in HIDDEN_MARKERS.values():
+                assert marker not in page, (url, params)
+    letter_page = reader.get(reverse("title_list"), {"letter": "S"}).content.decode()
+    assert "Secret Film" not in letter_page

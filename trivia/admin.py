@@ -7,6 +7,7 @@ through ``trivia.services``; nothing here sets a state or saves a story directly
 """
 
 from datetime import timedelta
+from functools import partial
 
 from django import forms
 from django.contrib import admin, messages
@@ -14,6 +15,9 @@ from django.contrib.admin import helpers
 from django.contrib.admin.templatetags.admin_urls import add_preserved_filters
 from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -24,7 +28,7 @@ from django.utils.html import format_html
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from . import services
+from . import images, search, services
 from .admin_feedback import CorrectionAdmin, ReportAdmin  # noqa: F401  (registered there)
 from .admin_import import ArticleImportMixin
 from .forms import AnecdoteAdminForm, DecisionForm, UnpublishForm
@@ -33,11 +37,15 @@ from .models import (
     Citation,
     ModerationEvent,
     PendingAnecdote,
+    Person,
+    PersonAlias,
     Source,
     Title,
     TitleAlias,
     TitleKind,
 )
+from .names import normalize_name
+from .people import find_people
 
 State = Anecdote.State
 
@@ -76,13 +84,63 @@ class TitleAliasInline(admin.TabularInline):
     fields = ["name"]
 
 
+class TitleAdminForm(forms.ModelForm):
+    """A new poster is checked and re-encoded like a story's image: a file that is not a
+    clean image is a form error, and only its pixels are kept (``clean_poster_image``)."""
+
+    poster = forms.FileField(
+        required=False,
+        widget=admin.widgets.AdminFileWidget(attrs={"accept": images.ACCEPT}),
+        help_text="A JPEG, PNG, WebP or GIF of at most 5 MB and 25 megapixels. It is stored "
+        "without its metadata, under a new name, with smaller copies for the pages.",
+    )
+
+    class Meta:
+        model = Title
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "year",
+            "end_year",
+            "original_title",
+            "synopsis",
+            "poster",
+        ]
+
+    clean_poster_image = None
+
+    def clean_poster(self):
+        poster = self.cleaned_data["poster"]
+        if isinstance(poster, UploadedFile):
+            try:
+                self.clean_poster_image = images.clean_image(poster)
+            except images.ImageRejected as error:
+                raise forms.ValidationError(str(error)) from None
+        return poster
+
+
 @admin.register(Title)
 class TitleAdmin(admin.ModelAdmin):
+    form = TitleAdminForm
     list_display = ["name", "kind", "years", "published_stories"]
     list_filter = ["kind"]
     search_fields = ["name", "original_title", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}
     inlines = [TitleAliasInline]
+
+    def save_model(self, request, obj, form, change):
+        """A new poster is stored under a random name with its renditions, made here once;
+        the replaced poster's files are deleted when the change is committed."""
+        if "poster" in form.changed_data:
+            replaced = Title.objects.filter(pk=obj.pk).values_list("poster", "poster_renditions")
+            for old_name, old_renditions in replaced:
+                old_files = [old_name, *images.rendition_names(old_renditions)]
+                transaction.on_commit(partial(images.delete_files, default_storage, old_files))
+            clean = form.clean_poster_image
+            obj.poster = images.store_clean_image(clean, images.POSTERS) if clean else ""
+            obj.poster_renditions = images.make_renditions(obj.poster) if clean else {}
+        super().save_model(request, obj, form, change)
 
     def get_queryset(self, request):
         published = Anecdote.objects.published().filter(title=OuterRef("pk"))
@@ -91,6 +149,11 @@ class TitleAdmin(admin.ModelAdmin):
     @admin.display(description="published stories", ordering="published_count")
     def published_stories(self, title):
         return title.published_count
+
+    def save_related(self, request, form, formsets, change):
+        """The title and its aliases are saved now: its stories are found under the new names."""
+        super().save_related(request, form, formsets, change)
+        search.reindex_title(form.instance)
 
 
 @admin.register(Source)
@@ -187,7 +250,7 @@ class StoryAdmin(admin.ModelAdmin):
     list_select_related = ["title", "contributor"]
     list_per_page = 50
     search_fields = ["text", "title__name", "title__aliases__name", "proposed_title"]
-    autocomplete_fields = ["title"]
+    autocomplete_fields = ["title", "people"]
     inlines = [CitationInline]
     save_on_top = True
     readonly_fields = [
@@ -200,6 +263,7 @@ class StoryAdmin(admin.ModelAdmin):
         "rejection_reason",
         "moderator_message",
         "image",
+        "suggested_people",
     ]
     actions = ["approve_selected", "reject_selected"]
 
@@ -283,6 +347,20 @@ class StoryAdmin(admin.ModelAdmin):
     @admin.display(description="sources", ordering="source_count")
     def number_of_sources(self, story):
         return story.source_count
+
+    @admin.display(description="suggested people")
+    def suggested_people(self, story):
+        """People named in the saved text but not attached yet: the importer and the submit
+        form attach what they find, so these are mostly names a correction brought in."""
+        attached = {person.pk for person in story.people.all()}
+        missing = [ref for ref in find_people(story.text) if ref.pk not in attached]
+        if not missing:
+            return "—"
+        return format_html(
+            '{} <span class="quiet-note">(named in the text; add them above if the story is '
+            "about them)</span>",
+            ", ".join(ref.name for ref in missing),
+        )
 
     def changelist_view(self, request, extra_context=None):
         context = {
@@ -484,7 +562,7 @@ class StoryAdmin(admin.ModelAdmin):
         return self.single_decision_view(request, object_id, "unpublish")
 
     def get_fieldsets(self, request, obj=None):
-        story = ["title", "text", "tags", "is_spoiler"]
+        story = ["title", "text", "people", "suggested_people", "tags", "is_spoiler"]
         if obj is not None and obj.proposed_title:
             story.insert(1, "proposed_title")
         if self.has_change_permission(request, obj):
@@ -570,6 +648,7 @@ def moderation_history(story):
         "text": "Text",
         "is_spoiler": "Spoiler",
         "tags": "Tags",
+        "people": "People",
         "sources": "Sources",
     }
     events = story.events.select_related("actor").order_by("created_at", "pk")
@@ -672,3 +751,74 @@ class AllStoriesAdmin(StoryAdmin):
     actions = ["approve_selected", "reject_selected", "unpublish_selected"]
 
     list_title = "All stories"
+
+
+class PersonAliasForm(forms.ModelForm):
+    """An alias is unique in its normal form across all people, so that a name found in a text
+    points to one person: a clash is a form error rather than a database error."""
+
+    class Meta:
+        model = PersonAlias
+        fields = ["name"]
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        normal = normalize_name(name)
+        if not normal:
+            raise forms.ValidationError("Give the name in letters or digits.")
+        taken = (
+            PersonAlias.objects.filter(normalized_name=normal)
+            .exclude(pk=self.instance.pk)
+            .select_related("person")
+            .first()
+        )
+        if taken is not None:
+            raise forms.ValidationError(f"“{taken.name}” is already an alias of {taken.person}.")
+        return name
+
+
+class PersonAliasFormSet(forms.BaseInlineFormSet):
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            name = form.cleaned_data.get("name") if form.cleaned_data else None
+            if not name or form.cleaned_data.get("DELETE"):
+                continue
+            if normalize_name(name) in seen:
+                form.add_error("name", "This alias is given twice.")
+            seen.add(normalize_name(name))
+
+
+class PersonAliasInline(admin.TabularInline):
+    model = PersonAlias
+    form = PersonAliasForm
+    formset = PersonAliasFormSet
+    extra = 1
+    verbose_name = "alias"
+    verbose_name_plural = "aliases (other spellings found in articles and submissions)"
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    """The people stories are about. Their aliases let the importer and the submit form find
+    them under garbled names ("Kino Rives" for Keanu Reeves)."""
+
+    list_display = ["name", "known_for", "published_stories"]
+    search_fields = ["name", "aliases__name"]
+    prepopulated_fields = {"slug": ["name"]}
+    inlines = [PersonAliasInline]
+
+    def get_queryset(self, request):
+        published = Anecdote.objects.published().filter(people=OuterRef("pk"))
+        return super().get_queryset(request).annotate(published_count=count_of(published, "people"))
+
+    @admin.display(description="published stories", ordering="published_count")
+    def published_stories(self, person):
+        return person.published_count
+
+    def save_related(self, request, form, formsets, change):
+        """The person and their aliases are saved now: their stories are found under the new
+        names."""
+        super().save_related(request, form, formsets, change)
+        search.reindex_person(form.instance)

@@ -3,18 +3,23 @@
 1. The titles of ``demo_data/titles.csv`` (name, original title, kind, years), with the names
    the seeds garble them into as aliases ("Boxing Club" is Fight Club) and their original
    titles, so that headings, imports and searches find them.
-2. Both seed articles imported through ``trivia.importer`` exactly as a moderator receives
+2. The people of ``demo_data/people.json`` the stories are about, with the names the seeds
+   garble them into as aliases ("Kino Rives" is Keanu Reeves) - before the import, so that the
+   importer finds them in the stories' text and attaches them.
+3. Both seed articles imported through ``trivia.importer`` exactly as a moderator receives
    them: pending stories, one source per article, an "imported" event each.
-3. ``demo_data/corrections.json`` applied by the demo moderator through the services: garbled
+4. ``demo_data/corrections.json`` applied by the demo moderator through the services: garbled
    names and machine-translated English corrected (``edit_anecdote``, so the history keeps the
    imported text), heading-less stories given their title, tags, spoiler flags and disputed
-   claims marked; then each approved (``approve_anecdote``). A handful are marked
-   ``"approve": false`` and stay in the queue untouched, for a visitor to try moderating.
+   claims marked, and the people the corrected text names added to those the importer found
+   (as a moderator accepts the change page's suggestions); then each approved
+   (``approve_anecdote``). A handful are marked ``"approve": false`` and stay in the queue
+   untouched, for a visitor to try moderating.
 
-Every step is idempotent: titles and aliases are looked up before they are created, an article
-is imported once (its fingerprint), and a story is corrected and approved only while nobody has
-touched it since its import, so a moderator's later decision (unpublishing a demo story, say)
-stands. Running it again creates nothing.
+Every step is idempotent: titles, people and aliases are looked up before they are created, an
+article is imported once (its fingerprint), and a story is corrected and approved only while
+nobody has touched it since its import, so a moderator's later decision (unpublishing a demo
+story, say) stands. Running it again creates nothing.
 """
 
 import csv
@@ -26,8 +31,9 @@ from django.db.models import Exists, OuterRef
 
 from . import services
 from .importer import TitleIndex, import_article, read_article
-from .models import Anecdote, ModerationEvent, Title, TitleAlias
+from .models import Anecdote, ModerationEvent, Person, PersonAlias, Title, TitleAlias
 from .names import normalize_name
+from .people import PersonIndex
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 SEED_FILES = ("000_afe1879c3c2b59d4.txt", "001_c5f5178235522b27.txt")
@@ -42,6 +48,7 @@ class DemoDataError(Exception):
 class DemoSummary:
     titles_created: int = 0
     aliases_created: int = 0
+    people_created: int = 0
     articles_imported: int = 0
     stories_imported: int = 0
     corrected: int = 0
@@ -51,7 +58,8 @@ class DemoSummary:
         published = Anecdote.objects.published().count()
         waiting = Anecdote.objects.pending().count()
         return (
-            f"Demo content: {self.titles_created} titles, {self.aliases_created} aliases, "
+            f"Demo content: {self.people_created} people, {self.titles_created} titles, "
+            f"{self.aliases_created} aliases, "
             f"{self.stories_imported} stories from {self.articles_imported} articles added now, "
             f"{self.corrected} corrected and {self.approved} approved; "
             f"{published} stories published, {waiting} waiting in the moderation queue."
@@ -122,6 +130,33 @@ def load_titles(summary):
     return titles
 
 
+def people_rows():
+    with (DEMO_DATA / "people.json").open(encoding="utf-8") as handle:
+        return json.load(handle)
+
+
+def load_people(summary):
+    """Create the people of people.json and their aliases that do not exist yet."""
+    rows = people_rows()
+    existing = {
+        person.normalized_name: person
+        for person in Person.objects.filter(
+            normalized_name__in={normalize_name(row["name"]) for row in rows}
+        )
+    }
+    known_aliases = set(PersonAlias.objects.values_list("normalized_name", flat=True))
+    for row in rows:
+        person = existing.get(normalize_name(row["name"]))
+        if person is None:
+            person = Person.objects.create(name=row["name"], known_for=row.get("known_for", ""))
+            summary.people_created += 1
+        for alias in row.get("aliases", []):
+            if normalize_name(alias) not in known_aliases:
+                PersonAlias.objects.create(person=person, name=alias)
+                known_aliases.add(normalize_name(alias))
+                summary.aliases_created += 1
+
+
 def import_seeds(moderator, summary):
     """Import each seed article (once); return (file name, import result) pairs."""
     index = TitleIndex.from_db()
@@ -143,6 +178,7 @@ def corrections():
 def apply_corrections(moderator, titles, imports, summary):
     """Correct and approve each imported story as its entry in corrections.json says."""
     table = corrections()
+    people_index = PersonIndex.from_db()
     for name, result in imports:
         entries = table[name]
         stories = result.article.stories
@@ -154,7 +190,7 @@ def apply_corrections(moderator, titles, imports, summary):
             Anecdote.objects.filter(citations__source=result.source)
             .annotate(touched=Exists(touched))
             .select_related("title")
-            .prefetch_related("tags")
+            .prefetch_related("tags", "people")
             .order_by("pk")
         )
         if not len(entries) == len(stories) == len(anecdotes):
@@ -181,9 +217,16 @@ def apply_corrections(moderator, titles, imports, summary):
             if anecdote.title_id != title.pk:
                 changes["title"] = title
             tags = sorted(entry.get("tags", []))
-            if changes or sorted(tag.name for tag in anecdote.tags.all()) != tags:
+            attached = {person.pk for person in anecdote.people.all()}
+            named = {person.pk for person in people_index.find(entry.get("text", anecdote.text))}
+            people = sorted(attached | named)
+            if (
+                changes
+                or sorted(tag.name for tag in anecdote.tags.all()) != tags
+                or people != sorted(attached)
+            ):
                 services.edit_anecdote(
-                    anecdote=anecdote, editor=moderator, changes=changes, tags=tags
+                    anecdote=anecdote, editor=moderator, changes=changes, tags=tags, people=people
                 )
                 summary.corrected += 1
             services.approve_anecdote(anecdote=anecdote, moderator=moderator)
@@ -194,6 +237,7 @@ def load_demo_content(*, moderator):
     """Titles, seed imports, corrections and approvals; returns what was added this time."""
     summary = DemoSummary()
     titles = load_titles(summary)
+    load_people(summary)
     imports = import_seeds(moderator, summary)
     apply_corrections(moderator, titles, imports, summary)
     return summary

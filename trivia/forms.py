@@ -26,7 +26,7 @@ class AnecdoteAdminForm(forms.ModelForm):
 
     class Meta:
         model = Anecdote
-        fields = ["title", "text", "tags", "is_spoiler", "accuracy", "accuracy_note"]
+        fields = ["title", "text", "people", "tags", "is_spoiler", "accuracy", "accuracy_note"]
         widgets = {
             "text": forms.Textarea(attrs={"rows": 8, "cols": 80}),
             "accuracy_note": forms.Textarea(attrs={"rows": 3, "cols": 80}),

@@ -1,4 +1,5 @@
-"""Checking and re-encoding a story's image, so that only clean pixels are ever stored.
+"""Checking and re-encoding an uploaded image (a story's, a title's poster), so that only clean
+pixels are ever stored; and making the smaller copies pages show.
 
 An upload is never stored as it came: a PNG with HTML appended, a JPEG carrying the
 contributor's GPS position in its EXIF or a comment, a polyglot file... all pass a check of the
@@ -6,14 +7,18 @@ header alone. Decoding the pixels and encoding them again into a new file leaves
 that is not a pixel behind. Before decoding, the declared size is checked against the limits,
 because a few kilobytes of PNG can claim 20,000 × 20,000 pixels and decode into gigabytes.
 
-The result is stored under a random name by the caller; nothing here touches the disk.
+``clean_image`` touches no disk: its result is stored under a random name by the caller
+(``store_clean_image``). ``make_renditions`` then writes the smaller WebP copies pages show.
 """
 
 import io
 import logging
+import posixpath
 import uuid
 from dataclasses import dataclass
 
+from django.core.files.base import ContentFile
+from django.core.files.storage import default_storage
 from PIL import Image, ImageOps
 
 logger = logging.getLogger(__name__)
@@ -141,3 +146,93 @@ def _output_mode(frame, out_format):
     if frame.mode in ("1", "L", "LA", "P", "RGB", "RGBA"):
         return frame
     return frame.convert("RGBA" if has_alpha else "RGB")
+
+
+# --- Renditions -----------------------------------------------------------------------------
+# Pages show an image through ``srcset``: the browser picks the narrowest copy that fills its
+# slot at the screen's density, so a phone downloads a 320 px WebP rather than a 2400 px JPEG.
+# The copies are made once, when the image is stored (or by ``manage.py make_renditions`` for
+# older images), and never while a page is rendered: decoding an image costs more than the rest
+# of a page.
+
+POSTERS = "posters"  # Title.poster's folder; story images are in submit.STORY_IMAGES
+RENDITION_WIDTHS = (320, 640, 1280)
+WEBP_QUALITY = 80
+# The original's own width is added as a last copy when it lies between two of the widths above
+# and is clearly wider than the last one: a 1000 px image gets 320, 640 and 1000.
+OWN_WIDTH_MARGIN = 1.2
+
+
+def rendition_widths(width):
+    """The widths of the copies of an image ``width`` pixels wide: never wider than it."""
+    widths = [each for each in RENDITION_WIDTHS if each <= width]
+    if width < RENDITION_WIDTHS[-1] and (not widths or width > widths[-1] * OWN_WIDTH_MARGIN):
+        widths.append(width)
+    return widths
+
+
+def rendition_name(original_name, width):
+    """``anecdotes/<hex>.jpg`` → ``anecdotes/<hex>-640.webp``: beside the original and as
+    unguessable as its random name, from which the media view finds whose copy it is."""
+    folder, filename = posixpath.split(original_name)
+    stem = filename.rsplit(".", 1)[0]
+    return posixpath.join(folder, f"{stem}-{width}.webp")
+
+
+def rendition_names(renditions):
+    return [source["name"] for source in (renditions or {}).get("sources", [])]
+
+
+def make_renditions(file_field):
+    """Write WebP copies of a stored image (a model's ``FieldFile``) beside it, and return what
+    a page needs to show them::
+
+        {"width": 1600, "height": 900, "sources": [{"width": 320, "name": "…-320.webp"}, …]}
+
+    ``width`` and ``height`` are the image's own, which the page gives the ``<img>`` so that
+    its place is kept while it loads. A copy left by an earlier attempt is overwritten. Raises
+    ``ImageRejected`` if the stored file is not an image this site would have accepted.
+    """
+    storage, name = file_field.storage, file_field.name
+    try:
+        with storage.open(name, "rb") as handle, Image.open(handle, formats=list(OUTPUT)) as image:
+            if image.width * image.height > MAX_PIXELS:
+                raise _too_large(image.width, image.height)
+            image.seek(0)
+            image.load()
+            frame = ImageOps.exif_transpose(image)
+    except (ImageRejected, FileNotFoundError):
+        raise
+    except Exception:
+        # As in ``clean_image``: whatever a damaged file makes the decoder raise.
+        logger.info("A stored image could not be decoded: %s", name, exc_info=True)
+        raise ImageRejected(f"The stored image {name} could not be read.") from None
+    frame = _output_mode(frame, "WEBP")
+    sources = []
+    try:
+        for width in rendition_widths(frame.width):
+            height = max(1, round(frame.height * width / frame.width))
+            copy = frame.resize((width, height), Image.Resampling.LANCZOS)
+            copy.info = {}  # nothing but pixels, as for the original
+            buffer = io.BytesIO()
+            copy.save(buffer, "WEBP", quality=WEBP_QUALITY, method=4)
+            target = rendition_name(name, width)
+            storage.delete(target)  # a copy from an interrupted attempt; a no-op otherwise
+            saved = storage.save(target, ContentFile(buffer.getvalue()))
+            sources.append({"width": width, "name": saved})
+    except Exception:
+        delete_files(storage, rendition_names({"sources": sources}))
+        raise
+    return {"width": frame.width, "height": frame.height, "sources": sources}
+
+
+def delete_files(storage, names):
+    """Delete the named files, those already gone included."""
+    for name in names:
+        if name:
+            storage.delete(name)
+
+
+def store_clean_image(clean, folder, storage=default_storage):
+    """Save a ``CleanImage`` under a new random name in ``folder``; returns the name."""
+    return storage.save(clean.random_name(folder), ContentFile(clean.content))

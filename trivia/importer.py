@@ -68,6 +68,7 @@ from django.db import IntegrityError, transaction
 from . import services
 from .models import Citation, Source, Title
 from .names import normalize_name
+from .people import PersonIndex
 
 MAX_BYTES = 1_000_000
 MAX_STORIES = 1_000
@@ -914,6 +915,7 @@ def import_article(
     publisher="",
     dry_run=False,
     index=None,
+    people_index=None,
     progress: Callable[[int, int], None] | None = None,
     name="The article",
 ):
@@ -921,7 +923,8 @@ def import_article(
 
     All or nothing: one transaction. An article imported before (same fingerprint) creates
     nothing; the result names the earlier source. ``progress(done, total)`` is called as
-    stories are written.
+    stories are written. Each story gets the people its text names (``trivia.people``), for
+    the moderator to review with the rest.
     """
     index = index if index is not None else TitleIndex.from_db()
     article = split_article(text, index=index)
@@ -940,6 +943,7 @@ def import_article(
         return ImportResult(article=article, source=earlier, created=False)
 
     titles = Title.objects.in_bulk({story.title.pk for story in article.stories if story.title})
+    people_index = people_index if people_index is not None else PersonIndex.from_db()
     try:
         with transaction.atomic():
             source = Source.objects.create(
@@ -957,6 +961,7 @@ def import_article(
                     title=titles.get(story.title.pk) if story.title else None,
                     proposed_title=(story.heading or "")[:200] if not story.title else "",
                     citations=[Citation(source=source)],
+                    people=[person.pk for person in people_index.find(story.text)],
                     imported=True,
                 )
                 if progress:

@@ -182,6 +182,7 @@ class AnecdoteQuerySet(models.QuerySet):
                 queryset=Citation.objects.select_related("source").order_by("pk"),
                 to_attr="citation_list",
             ),
+            models.Prefetch("people", to_attr="people_list"),
         )
 
 
@@ -311,6 +312,11 @@ class Anecdote(models.Model):
         indexes = [
             models.Index(fields=["state", "-published_at"], name="anecdote_state_newest"),
             models.Index(fields=["title", "state", "-published_at"], name="anecdote_title_newest"),
+            # A title's stories "most interesting first" (the tie-break is the newest).
+            models.Index(
+                fields=["title", "state", "-interest_count", "-published_at"],
+                name="anecdote_title_interest",
+            ),
             models.Index(fields=["state", "submitted_at"], name="anecdote_queue_oldest"),
             # Serving /media/anecdotes/<name> looks the story up by its image.
             models.Index(fields=["image"], condition=~Q(image=""), name="anecdote_by_image"),
@@ -335,6 +341,7 @@ class Anecdote(models.Model):
             "proposed_title": self.proposed_title,
             "is_spoiler": self.is_spoiler,
             "tags": sorted(tag.name for tag in self.tags.all()),
+            "people": sorted(person.name for person in self.people.all()),
             "sources": [str(citation) for citation in self.citations.select_related("source")],
         }
 

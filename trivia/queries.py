@@ -10,11 +10,13 @@ correlated ``EXISTS``/count per title row costs ~13 ms for a page of titles wher
 subquery is the slowest of all, so the subqueries here are built from ``published()`` directly.
 """
 
+import random
+
 from django.db.models import Count, Exists, F, Func, IntegerField, OuterRef, Subquery
 from django.db.models.functions import Lower
 from taggit.models import Tag
 
-from .models import Anecdote, TaggedAnecdote, Title
+from .models import Anecdote, TaggedAnecdote, Title, Vote
 
 # Taggit names the tag → through-table relation "<app>_<model>_items"; from a story, the
 # through table is the reverse of TaggedAnecdote.content_object.
@@ -92,3 +94,30 @@ def stories_tagged(tag):
         .filter(tags=tag)
         .order_by(f"-{TAGGED_ANECDOTE}__content_object_id")
     )
+
+
+def voted_ids(user, stories):
+    """The ids among ``stories`` (a page of them) that ``user`` found interesting, in one query
+    whatever the page size; none, without a query, for an anonymous reader or an empty page."""
+    ids = [story.pk for story in stories]
+    if not (ids and user.is_authenticated):
+        return frozenset()
+    return frozenset(
+        Vote.objects.filter(user=user, anecdote_id__in=ids).values_list("anecdote_id", flat=True)
+    )
+
+
+def random_published_pk():
+    """The id of a random published story, or None when there is none.
+
+    A random id between the lowest and the highest published one, then the first published id
+    at or after it: three walks of the primary key's index, where ``ORDER BY RANDOM()`` would
+    read and sort every story. A story after a long gap in the ids comes up a little more often.
+    """
+    published = Anecdote.objects.published().values_list("pk", flat=True)
+    lowest = published.order_by("pk").first()
+    if lowest is None:
+        return None
+    highest = published.order_by("-pk").first()
+    pick = random.randint(lowest, highest)
+    return published.filter(pk__gte=pick).order_by("pk").first()

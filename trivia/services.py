@@ -17,7 +17,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .models import Anecdote, Citation, Correction, ModerationEvent, Report
+from . import search
+from .models import Anecdote, Citation, Correction, ModerationEvent, Report, Vote
 from .notifications import notify_correction_decision, notify_decision
 
 State = Anecdote.State
@@ -111,6 +112,11 @@ def _transition(
         event = _record(
             current, actor=actor, action=action, from_state=before, reason=reason, message=message
         )
+        # Search follows publication in the same transaction: found once published, not after.
+        if to_state == State.PUBLISHED:
+            search.index_anecdote(current)
+        elif before == State.PUBLISHED:
+            search.forget_anecdote(current)
         if action in DECISIONS:
             notify_decision(event)
     _copy_state(current, into=anecdote)
@@ -149,15 +155,20 @@ def submit_anecdote(
     proposed_title_kind="",
     proposed_title_year=None,
     tags=(),
+    people=(),
     is_spoiler=False,
     citations=(),
     image=None,
+    image_renditions=None,
     submission_key=None,
     imported=False,
 ):
     """Create a pending story with its citations (unsaved ``Citation`` objects, source set).
 
     ``imported`` marks stories a moderator brought in from an article rather than a contributor.
+    ``people`` (``Person`` objects or ids) are those the story is suggested to be about; the
+    moderator reviews them before approving.
+    ``image_renditions`` describes the image's smaller copies (``images.make_renditions``).
     ``submission_key`` makes a repeated submit (a double click, a resent form) return the story
     the first one created instead of creating another.
     """
@@ -181,12 +192,15 @@ def submit_anecdote(
                 proposed_title_year=None if title else proposed_title_year,
                 is_spoiler=is_spoiler,
                 image=image or "",
+                image_renditions=image_renditions or {},
                 submission_key=submission_key,
                 state=State.PENDING,
                 submitted_at=timezone.now(),
             )
             if tags:
                 anecdote.tags.set(list(tags))
+            if people:
+                anecdote.people.set(list(people))
             for citation in citations:
                 citation.anecdote = anecdote
             Citation.objects.bulk_create(list(citations))
@@ -324,12 +338,13 @@ def resubmit_anecdote(*, anecdote, contributor):
     )
 
 
-def edit_anecdote(*, anecdote, editor, changes=None, tags=None, expected_version=None):
+def edit_anecdote(*, anecdote, editor, changes=None, tags=None, people=None, expected_version=None):
     """Change a story's content without changing its state, and record it in the history.
 
     Moderators may edit a story in any state (typically to correct it before approving); a
     contributor only their own story while it is not published. ``changes`` maps field names of
-    ``EDITABLE_FIELDS`` to new values. The event is recorded when the story differs from its last
+    ``EDITABLE_FIELDS`` to new values; ``tags`` and ``people`` (objects or ids), when given,
+    replace the story's. The event is recorded when the story differs from its last
     recorded snapshot, so tags and citations changed earlier in the same transaction (as the
     admin's inlines do) are part of the record too.
     """
@@ -364,10 +379,14 @@ def edit_anecdote(*, anecdote, editor, changes=None, tags=None, expected_version
         current.save()
         if tags is not None:
             current.tags.set(list(tags))
+        if people is not None:
+            current.people.set(list(people))
         last = current.events.order_by("-created_at", "-pk").first()
         snapshot = current.snapshot()
         if last is None or last.snapshot != snapshot:
             _record(current, actor=editor, action=Action.EDITED, from_state=current.state)
+        if current.state == State.PUBLISHED:
+            search.index_anecdote(current)
     for field in (*changes, "proposed_title", "version", "updated_at"):
         setattr(anecdote, field, getattr(current, field))
     return anecdote
@@ -428,6 +447,7 @@ def accept_correction(*, correction, moderator, message=""):
         anecdote.text = correction.text
         anecdote.version += 1
         anecdote.save(update_fields=["text", "version", "updated_at"])
+        search.index_anecdote(anecdote)
         _record(
             anecdote,
             actor=moderator,
@@ -502,3 +522,57 @@ def resolve_report(*, report, moderator, outcome, message=""):
             message=message.strip(),
         )
     return report
+
+
+# --- "Interesting" votes ------------------------------------------------------------------
+# Not moderation: no event is recorded and the story's version is untouched, but the same rule
+# holds that only this module changes a story's row. Both functions take the story's row lock
+# first (the UPDATE in one, SELECT … FOR UPDATE in the other), so a vote and a withdrawal racing
+# on one story queue up in the same order instead of deadlocking.
+
+
+def _require_reader(user):
+    if not (user and user.is_authenticated):
+        raise ModerationError("Sign in to mark stories as interesting.")
+
+
+def vote_interesting(*, anecdote, user):
+    """A signed-in reader finds a published story interesting; returns whether it counted.
+
+    One vote each: the unique constraint decides, so a double click or two tabs voting at once
+    add one vote and the second attempt is a quiet no-op. The counter moves in the same
+    transaction as the vote, so ``interest_count`` always equals the number of votes.
+    """
+    _require_reader(user)
+    try:
+        with transaction.atomic():
+            counted = (
+                Anecdote.objects.published()
+                .filter(pk=anecdote.pk)
+                .update(interest_count=F("interest_count") + 1)
+            )
+            if not counted:
+                raise ModerationError("Only published stories can be marked as interesting.")
+            Vote.objects.create(user=user, anecdote_id=anecdote.pk)
+    except IntegrityError:
+        # Already voted: the whole transaction, counter included, was rolled back.
+        return False
+    return True
+
+
+def withdraw_vote(*, anecdote, user):
+    """The reader takes their vote back; returns whether there was one to take back."""
+    _require_reader(user)
+    with transaction.atomic():
+        locked = list(
+            Anecdote.objects.published()
+            .select_for_update()
+            .filter(pk=anecdote.pk)
+            .values_list("pk", flat=True)
+        )
+        if not locked:
+            raise ModerationError("Only published stories can be marked as interesting.")
+        deleted, _ = Vote.objects.filter(user=user, anecdote_id=anecdote.pk).delete()
+        if deleted:
+            Anecdote.objects.filter(pk=anecdote.pk).update(interest_count=F("interest_count") - 1)
+    return bool(deleted)

@@ -17,10 +17,11 @@ story the first one created and shows its confirmation instead of creating anoth
 
 The image is checked and re-encoded (trivia/images.py) as soon as it is posted, and kept under
 a random name in ``pending-uploads/``, a folder no URL serves, until the final step copies it to
-``anecdotes/``. The session remembers which file belongs to which submission key, so only the
-browser that uploaded an image can show it in its preview or attach it to a story; a browser
-cannot re-send a file the contributor chose on an earlier page, so this is what lets the image
-survive the preview. Files of previews never submitted are deleted after a day.
+``anecdotes/`` and makes its smaller WebP copies beside it. The session remembers which file
+belongs to which submission key, so only the browser that uploaded an image can show it in its
+preview or attach it to a story; a browser cannot re-send a file the contributor chose on an
+earlier page, so this is what lets the image survive the preview. Files of previews never
+submitted are deleted after a day.
 """
 
 import logging
@@ -47,6 +48,7 @@ from . import images, queries, services
 from .forms import SourceFormSet, StoryForm, is_plain_id
 from .models import Anecdote, Citation, Title, TitleAlias
 from .names import normalize_name
+from .people import find_people
 from .ratelimit import is_limited, too_many_requests
 from .similar import similar_stories
 
@@ -335,8 +337,10 @@ def _preview_story(request, form, sources, *, key, kept):
         for source_form in sources.filled_forms()
     ]
     if kept:
-        # The card shows ``image.url``: here, the kept image's address for this browser only.
+        # The card shows ``image.url``: here, the kept image's address for this browser only,
+        # with no smaller copies yet (they are made when the story is sent).
         story.image = _PreviewImage(reverse("submit_preview_image", args=[key]))
+        story.image_renditions = {"width": kept["width"], "height": kept["height"]}
     return story
 
 
@@ -509,7 +513,11 @@ def _create_story(user, form, sources, *, key, kept):
     services.check_submission_allowance(user)
     data = form.cleaned_data
     image_name = _copy_to_story_images(kept) if kept else ""
+    renditions = {}
     try:
+        if image_name:
+            # Made once, here, outside the transaction: pages only ever read the result.
+            renditions = images.make_renditions(Anecdote(image=image_name).image)
         with transaction.atomic():
             citations = []
             for source_form in sources.filled_forms():
@@ -527,21 +535,27 @@ def _create_story(user, form, sources, *, key, kept):
                 proposed_title_kind=data["new_title_kind"] if data["is_new_title"] else "",
                 proposed_title_year=data["new_title_year"] if data["is_new_title"] else None,
                 tags=data["tags"],
+                # Suggestions from the names in the text, which the moderator reviews.
+                people=[person.pk for person in find_people(data["text"])],
                 is_spoiler=data["is_spoiler"],
                 citations=citations,
                 image=image_name,
+                image_renditions=renditions,
                 submission_key=key,
             )
             created_here = citations[0].anecdote_id == anecdote.pk
             if not created_here:
                 transaction.set_rollback(True)
     except Exception:
-        if image_name:
-            default_storage.delete(image_name)
+        _delete_story_image(image_name, renditions)
         raise
-    if not created_here and image_name:
-        default_storage.delete(image_name)
+    if not created_here:
+        _delete_story_image(image_name, renditions)
     return anecdote
+
+
+def _delete_story_image(name, renditions):
+    images.delete_files(default_storage, [name, *images.rendition_names(renditions)])
 
 
 @login_required

@@ -1,7 +1,8 @@
 from django.contrib import admin
+from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, register_converter
 
-from . import feedback_views, media, submit, views
+from . import feedback_views, feeds, media, sitemaps, submit, views
 
 
 class TagSlugConverter:
@@ -26,9 +27,30 @@ urlpatterns = [
     path("", views.HomeView.as_view(), name="home"),
     path("titles/", views.TitleListView.as_view(), name="title_list"),
     path("titles/<slug:slug>/", views.TitleDetailView.as_view(), name="title_detail"),
+    path("titles/<slug:slug>/feed/", feeds.TitleStoriesFeed(), name="title_feed"),
     path("tags/", views.TagListView.as_view(), name="tag_list"),
     path("tags/<tagslug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
+    path("tags/<tagslug:slug>/feed/", feeds.TagStoriesFeed(), name="tag_feed"),
+    path("people/", views.PersonListView.as_view(), name="person_list"),
+    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person_detail"),
+    path("search/", views.SearchView.as_view(), name="search"),
     path("anecdotes/<int:pk>/", views.AnecdoteDetailView.as_view(), name="anecdote_detail"),
+    path("anecdotes/<int:pk>/interesting/", views.vote_interesting, name="anecdote_vote"),
+    path("random/", views.random_story, name="random_story"),
+    path("feeds/latest/", feeds.LatestStoriesFeed(), name="latest_feed"),
+    path(
+        "sitemap.xml",
+        sitemap_views.index,
+        {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap_section"},
+        name="sitemap",
+    ),
+    path(
+        "sitemap-<section>.xml",
+        sitemap_views.sitemap,
+        {"sitemaps": sitemaps.SITEMAPS},
+        name="sitemap_section",
+    ),
+    path("robots.txt", views.robots_txt, name="robots_txt"),
     path("anecdotes/<int:pk>/report/", feedback_views.report_anecdote, name="anecdote_report"),
     path("anecdotes/<int:pk>/correct/", feedback_views.propose_correction, name="anecdote_correct"),
     path("submit/", submit.submit_story, name="submit"),
@@ -36,6 +58,7 @@ urlpatterns = [
     path("submit/image/<uuid:key>/", submit.preview_image, name="submit_preview_image"),
     path("submit/sent/<int:pk>/", submit.submit_done, name="submit_done"),
     path("media/anecdotes/<str:name>", media.story_image, name="story_image"),
+    path("media/posters/<str:name>", media.poster_image, name="poster_image"),
     path("healthz", views.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),

@@ -1,0 +1,347 @@
+"""`make bench`'s two commands: seed_bench's dataset and its safety, bench's reading of wrk.
+
+Neither wrk nor gunicorn runs here: the parser is fed real wrk reports captured on this project.
+"""
+
+import os
+import random
+import time
+from collections import Counter
+from io import StringIO
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.core.management import CommandError, call_command
+from taggit.models import Tag
+
+from tests import factories
+from trivia import search
+from trivia.management.commands import bench
+from trivia.management.commands.seed_bench import TagPicker, title_story_counts
+from trivia.models import (
+    Anecdote,
+    Citation,
+    SearchEntry,
+    Source,
+    TaggedAnecdote,
+    Title,
+)
+
+TINY = {"titles": 20, "anecdotes": 300, "tags": 15, "contributors": 5}
+
+
+def seed(**sizes):
+    out, err = StringIO(), StringIO()
+    call_command("seed_bench", **{**TINY, **sizes}, stdout=out, stderr=err)
+    return out.getvalue(), err.getvalue()
+
+
+@pytest.fixture
+def seeded(db):
+    seed()
+
+
+# --- seed_bench: the dataset -----------------------------------------------------------------
+
+
+def test_seed_bench_creates_exactly_the_sizes_asked_for(seeded):
+    users = get_user_model().objects.filter(username__startswith="bench-user-")
+    assert Title.objects.count() == 20
+    assert Anecdote.objects.published().count() == Anecdote.objects.count() == 300
+    assert Tag.objects.count() == 15
+    assert users.count() == 5
+    assert TaggedAnecdote.objects.count() == 300 * 3
+    assert Citation.objects.count() == 300
+    assert SearchEntry.objects.count() == 300
+
+
+def test_every_seeded_story_has_three_tags_a_source_and_twenty_to_sixty_words(seeded):
+    tag_counts = Counter(TaggedAnecdote.objects.values_list("content_object", flat=True))
+    assert set(tag_counts.values()) == {3}
+    for story in Anecdote.objects.all():
+        assert story.version == 1
+        assert story.published_at is not None
+        assert 20 <= len(story.text.split()) <= 60
+    assert set(Citation.objects.values_list("anecdote", flat=True)) == set(
+        Anecdote.objects.values_list("pk", flat=True)
+    )
+
+
+def test_every_seeded_story_was_approved_with_its_snapshot_in_the_audit_trail(seeded):
+    for story in Anecdote.objects.prefetch_related("events"):
+        (event,) = story.events.all()
+        assert (event.action, event.from_state, event.to_state) == (
+            "approved",
+            "pending",
+            "published",
+        )
+        assert event.snapshot == story.snapshot()
+
+
+def test_seeded_titles_are_skewed_as_designed(seeded):
+    counts = sorted(
+        (title.anecdotes.published().count() for title in Title.objects.all()), reverse=True
+    )
+    assert counts == title_story_counts(20, 300)
+    assert counts[0] == 26  # the top title holds ~3 times the average of 15
+    assert counts[-1] == 9
+
+
+def test_default_sizes_give_hundreds_of_titles_with_a_fifty_story_page():
+    counts = title_story_counts(10_000, 300_000)
+    assert sum(counts) == 300_000
+    assert sum(1 for n in counts if n >= 50) > 800
+    assert min(counts) >= 1  # every title has a page
+
+
+def test_most_used_tag_is_on_about_twelve_percent_of_stories_at_default_tag_count():
+    picker = TagPicker(2_000, random.Random(1))
+    draws = [picker.pick() for _ in range(20_000)]
+    assert all(len(set(tags)) == 3 for tags in draws)
+    top_share = Counter(tag for tags in draws for tag in tags).most_common(1)[0][1] / 20_000
+    assert 0.10 < top_share < 0.14
+
+
+def test_the_same_seed_gives_the_same_dataset(db):
+    seed()
+    first = list(Anecdote.objects.order_by("pk").values_list("text", "title__slug"))
+    seed(reset=True)
+    assert list(Anecdote.objects.order_by("pk").values_list("text", "title__slug")) == first
+
+
+def test_seed_bench_shows_a_progress_bar_on_stderr(db):
+    _, err = seed()
+    assert "stories" in err
+    assert "100%" in err
+    assert "300/300" in err
+
+
+def test_seeded_stories_are_on_their_title_pages(client, seeded):
+    for title in Title.objects.all():
+        newest = title.anecdotes.published().order_by("-published_at", "-pk").first()
+        response = client.get(title.get_absolute_url())
+        assert response.status_code == 200
+        assert newest.text in response.content.decode()
+
+
+def test_search_entries_are_what_the_search_module_would_write(seeded):
+    # As words: build_body lists a story's tags in whatever order the database returns them.
+    for story in Anecdote.objects.all():
+        assert Counter(story.search_entry.body.split()) == Counter(search.build_body(story).split())
+
+
+def test_search_finds_seeded_stories_by_their_title_name(client, seeded):
+    title = Title.objects.get(slug="bench-20")  # 9 stories: one page of results
+    stories = list(title.anecdotes.all())
+    response = client.get("/search/", {"q": title.name})
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert all(story.get_absolute_url() in page for story in stories)
+
+
+# --- seed_bench: running it again, resetting, refusing ----------------------------------------
+
+
+def test_seed_bench_again_with_the_same_sizes_changes_nothing(seeded):
+    ids = set(Anecdote.objects.values_list("pk", flat=True))
+    out, _ = seed()
+    assert "already holds the bench dataset" in out
+    assert set(Anecdote.objects.values_list("pk", flat=True)) == ids
+
+
+def test_seed_bench_with_other_sizes_refuses_without_reset(seeded):
+    with pytest.raises(CommandError, match="--reset"):
+        seed(anecdotes=200)
+    assert Anecdote.objects.count() == 300
+
+
+def test_reset_replaces_the_bench_rows_and_keeps_everything_else(db):
+    demo_title = factories.make_title("Demo Film")
+    demo_user = factories.make_user("carol")
+    demo_source = factories.make_source()
+    seed()
+    old_ids = set(Anecdote.objects.values_list("pk", flat=True))
+    out, _ = seed(anecdotes=200, titles=10, tags=12, contributors=3, reset=True)
+    assert "Seeded 10 titles, 200 published stories" in out
+    assert Title.objects.filter(pk=demo_title.pk).exists()
+    assert get_user_model().objects.filter(pk=demo_user.pk).exists()
+    assert Source.objects.filter(pk=demo_source.pk).exists()
+    assert not Anecdote.objects.filter(pk__in=old_ids).exists()
+    assert Anecdote.objects.count() == 200
+    assert Title.objects.exclude(pk=demo_title.pk).count() == 10
+    assert Tag.objects.count() == 12
+    assert get_user_model().objects.filter(username__startswith="bench-user-").count() == 3
+
+
+def test_seed_bench_refuses_a_database_with_real_stories_even_with_reset(db):
+    seed()
+    real = factories.make_anecdote(state="published")
+    with pytest.raises(CommandError, match="1 stories that are not bench stories"):
+        seed(reset=True)
+    assert Anecdote.objects.filter(pk=real.pk, state="published").exists()
+    assert Anecdote.objects.count() == 301
+
+
+def test_a_real_title_with_a_bench_like_slug_is_not_taken_for_bench_data(db):
+    real = factories.make_anecdote(title=factories.make_title("Bench 2"), state="published")
+    assert real.title.slug == "bench-2"
+    with pytest.raises(CommandError, match="not bench stories"):
+        seed(reset=True)
+    assert Anecdote.objects.filter(pk=real.pk).exists()
+
+
+def test_dry_run_writes_nothing(db):
+    out = StringIO()
+    call_command("seed_bench", **TINY, dry_run=True, stdout=out)
+    assert "Would seed 20 titles, 300 published stories" in out.getvalue()
+    assert not Anecdote.objects.exists()
+    assert not Title.objects.exists()
+
+
+# --- bench: reading wrk, picking pages, judging targets -------------------------------------
+
+# Real `wrk --latency` reports, captured on this project: /healthz on gunicorn (2 workers), a
+# page that does not exist, and a server that drops connections.
+WRK_HEALTHZ = """\
+Running 3s test @ http://127.0.0.1:8771/healthz
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    49.64ms   29.54ms 240.66ms   93.42%
+    Req/Sec    89.33     21.46   131.00     77.19%
+  Latency Distribution
+     50%   43.47ms
+     75%   49.11ms
+     90%   59.92ms
+     99%  207.19ms
+  520 requests in 3.04s, 294.02KB read
+Requests/sec:    170.87
+Transfer/sec:     96.62KB
+"""
+WRK_NOT_FOUND = """\
+Running 3s test @ http://127.0.0.1:8771/no-such-page/
+  2 threads and 8 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency    51.83ms   33.88ms 262.94ms   94.27%
+    Req/Sec    87.93     17.34   110.00     82.46%
+  Latency Distribution
+     50%   44.22ms
+     75%   50.24ms
+     90%   56.46ms
+     99%  231.48ms
+  512 requests in 3.05s, 1.44MB read
+  Non-2xx or 3xx responses: 512
+Requests/sec:    168.02
+Transfer/sec:    482.74KB
+"""
+WRK_DROPPED = """\
+Running 3s test @ http://127.0.0.1:8778/
+  1 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency   688.36us    1.06ms   3.16ms   81.82%
+    Req/Sec    11.33     16.17    30.00     66.67%
+  Latency Distribution
+     50%  300.00us
+     75%  434.00us
+     90%    2.44ms
+     99%    3.16ms
+  11 requests in 3.07s, 649.00B read
+  Socket errors: connect 0, read 19, write 0, timeout 0
+Requests/sec:      3.59
+Transfer/sec:     211.67B
+"""
+
+
+def test_wrk_report_gives_rate_and_latency_percentiles_in_milliseconds():
+    result = bench.parse_wrk(WRK_HEALTHZ)
+    assert result.requests_per_second == 170.87
+    assert result.requests == 520
+    assert result.p50_ms == pytest.approx(43.47)
+    assert result.p99_ms == pytest.approx(207.19)
+    assert result.errors == 0
+
+
+def test_wrk_report_counts_responses_other_than_2xx_and_3xx_as_errors():
+    assert bench.parse_wrk(WRK_NOT_FOUND).errors == 512
+
+
+def test_wrk_report_counts_socket_errors_and_reads_microseconds():
+    result = bench.parse_wrk(WRK_DROPPED)
+    assert result.socket_errors == 19
+    assert result.errors == 19
+    assert result.p50_ms == pytest.approx(0.3)
+    assert result.p99_ms == pytest.approx(3.16)
+
+
+def test_wrk_output_that_is_not_a_report_is_refused():
+    with pytest.raises(bench.WrkError, match="Not a wrk report"):
+        bench.parse_wrk("unable to connect to 127.0.0.1:8779 Connection refused\n")
+
+
+def test_bench_picks_its_pages_from_the_database(seeded):
+    pages = {page.key: page for page in bench.pick_pages()}
+    assert list(pages) == ["home", "title", "tag", "story", "search"]
+    # No title reaches 50 stories at this size: the biggest one is taken.
+    assert pages["title"].path == "/titles/bench-1/"
+    top_tag = Counter(TaggedAnecdote.objects.values_list("tag__slug", flat=True)).most_common(1)
+    assert pages["tag"].path == f"/tags/{top_tag[0][0]}/"
+    newest = Anecdote.objects.order_by("-published_at", "-pk").first()
+    assert pages["story"].path == newest.get_absolute_url()
+    assert pages["search"].path.startswith("/search/?q=")
+
+
+def test_queries_are_counted_on_a_repeated_request(client, seeded):
+    status, queries = bench.count_queries(client, "/healthz")
+    assert (status, queries) == (200, 1)
+
+
+def test_queries_are_counted_with_the_cookie_wrk_sends(client, seeded):
+    reader = factories.make_user()
+    client.force_login(reader)
+    cookie = f"sessionid={client.cookies['sessionid'].value}"
+    _, anonymous = bench.count_queries(client, "/accounts/submissions/")
+    status, signed_in = bench.count_queries(client, "/accounts/submissions/", cookie)
+    assert anonymous == 0  # redirected to sign in: no session was sent
+    assert status == 200
+    assert signed_in > 0
+
+
+def test_table_gives_ratios_to_the_trivial_endpoint_and_judges_the_targets():
+    trivial = bench.Page("trivial", "trivial", "/healthz")
+    tag = bench.Page("tag", "tag", "/tags/bench-tag-1/")
+    search_page = bench.Page("search", "search", "/search/?q=camera")
+    rows = [
+        bench.Row(trivial, bench.TRIVIAL_READER, 200, 1, bench.parse_wrk(WRK_HEALTHZ), 1.0),
+        bench.Row(
+            tag,
+            bench.SIGNED_IN,
+            200,
+            9,
+            bench.WrkResult(120.0, 1200, 20.0, 45.0),
+            120 / 170.87,
+            bench.targets_for("tag", bench.SIGNED_IN),
+            cpu_ms=12.34,
+        ),
+        bench.Row(
+            tag,
+            bench.ANONYMOUS,
+            200,
+            6,
+            bench.WrkResult(60.0, 600, 30.0, 80.0),
+            60 / 170.87,
+            bench.targets_for("tag", bench.ANONYMOUS),
+        ),
+        bench.Row(search_page, bench.ANONYMOUS, 404, 3, targets=bench.targets_for("search", "")),
+    ]
+    lines = bench.render_table(rows).splitlines()
+    assert lines[2].startswith("| trivial | `/healthz` | anonymous (never cached) | 171 | 1.00 |")
+    assert "| 0.70 | 20.0 | 45.0 | 0 | 9 | 12.3 | p99 < 50 ms | ✓ |" in lines[3]
+    assert "| 0.35 | 30.0 | 80.0 | 0 | 6 | — | ≥ 0.8× (cached), p99 < 50 ms | ✗ |" in lines[4]
+    assert "not measured (HTTP 404: search not built yet)" in lines[5]
+
+
+def test_server_cpu_time_counts_the_work_of_the_process():
+    before = bench.server_cpu_seconds(os.getpid())
+    deadline = time.process_time() + 0.3
+    while time.process_time() < deadline:
+        pass
+    assert bench.server_cpu_seconds(os.getpid()) - before >= 0.2

@@ -1,0 +1,573 @@
+"""Load the running site from loopback with wrk and say how fast its reader pages are (issue 6).
+
+    python manage.py bench --base-url http://127.0.0.1:8765       # what `make bench` runs
+    python manage.py bench --duration 3 --no-record               # a quick look
+
+Pages: the home page, a title with at least 50 published stories, the most used tag, a story
+and a search for a common word, each measured twice: as an anonymous reader (what a page cache
+may serve) and as a signed-in reader (never cached). For each it prints requests/s, p50, p99,
+errors and the queries the page runs, and its throughput as a ratio of a trivial endpoint
+(``/healthz``: one ``SELECT 1``) served by the same processes in the same run. The ratio is what
+carries from one machine to another; requests/s alone says as much about the machine as about
+the code. Given the server's process id (``--server-pid``, as ``make bench`` does), it also
+gives the server's CPU time per request, read from /proc: the one number that other programs
+running on the machine do not change.
+
+It must run with the server's settings, same database and same ``DJANGO_SECRET_KEY``: it picks
+the pages from the database, counts each page's queries in-process with Django's test client,
+and signs in a reader ("bench-reader", created when missing) whose session cookie wrk sends.
+``make bench`` sets all of that up. Each run is appended to docs/benchmarks.md with the machine,
+the database and the dataset.
+"""
+
+import http.client
+import os
+import re
+import shutil
+import subprocess
+import time
+from collections import Counter
+from dataclasses import dataclass, field
+from http.cookies import SimpleCookie
+from pathlib import Path
+from urllib.parse import urlencode, urlsplit
+
+from django.conf import settings
+from django.contrib.auth import get_user_model
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+from taggit.models import Tag
+
+from trivia.models import Anecdote, SearchEntry, TaggedAnecdote, Title
+
+from .seed_bench import BENCH_READER, EMAIL_DOMAIN
+
+TITLE_STORIES = 50
+WARM_UP_SECONDS = 1
+NEWEST_FOR_WORDS = 200
+ANONYMOUS = "anonymous (cacheable)"
+SIGNED_IN = "signed-in (never cached)"
+TRIVIAL_READER = "anonymous (never cached)"
+# Anonymous pages a page cache will serve: they must keep up with the trivial endpoint.
+CACHED_PAGES = {"home", "title", "tag", "story"}
+
+
+# --- wrk ---------------------------------------------------------------------------------------
+
+WRK_UNITS_MS = {"us": 0.001, "ms": 1.0, "s": 1000.0, "m": 60_000.0, "h": 3_600_000.0}
+_LATENCY = r"^\s*{}%\s+([\d.]+)(us|ms|s|m|h)\s*$"
+
+
+class WrkError(Exception):
+    """wrk did not run, or printed something that is not a report."""
+
+
+@dataclass
+class WrkResult:
+    requests_per_second: float
+    requests: int
+    p50_ms: float | None
+    p99_ms: float | None
+    non_2xx_3xx: int = 0
+    socket_errors: int = 0
+
+    @property
+    def errors(self):
+        return self.non_2xx_3xx + self.socket_errors
+
+
+def _latency(output, percentile):
+    match = re.search(_LATENCY.format(percentile), output, re.MULTILINE)
+    return float(match[1]) * WRK_UNITS_MS[match[2]] if match else None
+
+
+def parse_wrk(output):
+    """The numbers of a ``wrk --latency`` report: requests/s, p50 and p99 in milliseconds,
+    responses other than 2xx/3xx, and socket errors (connect, read, write, timeout)."""
+    rate = re.search(r"^Requests/sec:\s+([\d.]+)", output, re.MULTILINE)
+    count = re.search(r"^\s*(\d+) requests in ", output, re.MULTILINE)
+    if not (rate and count):
+        raise WrkError(f"Not a wrk report:\n{output.strip()}")
+    non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", output)
+    sockets = re.search(
+        r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output
+    )
+    return WrkResult(
+        requests_per_second=float(rate[1]),
+        requests=int(count[1]),
+        p50_ms=_latency(output, 50),
+        p99_ms=_latency(output, 99),
+        non_2xx_3xx=int(non_2xx[1]) if non_2xx else 0,
+        socket_errors=sum(int(n) for n in sockets.groups()) if sockets else 0,
+    )
+
+
+def run_wrk(url, *, seconds, connections, threads, cookie=None):
+    command = [
+        "wrk",
+        "--latency",
+        f"-t{threads}",
+        f"-c{connections}",
+        f"-d{seconds}s",
+        # A slow page is a slow page, not an error: only a hung one should count as one.
+        "--timeout",
+        "10s",
+    ]
+    if cookie:
+        command += ["-H", f"Cookie: {cookie}"]
+    try:
+        result = subprocess.run(
+            [*command, url], capture_output=True, text=True, timeout=seconds + 60, check=False
+        )
+    except subprocess.TimeoutExpired:
+        raise WrkError(f"wrk did not finish: {' '.join(command)} {url}") from None
+    if result.returncode != 0:
+        raise WrkError(f"wrk failed on {url}: {result.stderr.strip() or result.stdout.strip()}")
+    return parse_wrk(result.stdout)
+
+
+# --- What is measured --------------------------------------------------------------------------
+
+
+@dataclass
+class Page:
+    key: str
+    name: str
+    path: str
+    detail: str = ""
+
+
+def pick_pages():
+    """The pages to load, found in the database: the same kinds of page whatever the dataset."""
+    published = Anecdote.objects.published()
+    newest = published.order_by("-published_at", "-pk").first()
+    if newest is None:
+        raise CommandError("The database has no published story: run `manage.py seed_bench`.")
+    per_title = published.values("title").annotate(n=Count("pk"))
+    # The title closest to a 50-story page; with a small dataset, the biggest there is.
+    busiest = per_title.filter(n__gte=TITLE_STORIES).order_by("n", "title").first()
+    busiest = busiest or per_title.order_by("-n", "title").first()
+    title = Title.objects.get(pk=busiest["title"])
+    tag_use = (
+        TaggedAnecdote.objects.filter(content_object__in=published)
+        .values("tag")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "tag")
+        .first()
+    )
+    pages = [
+        Page("home", "home", reverse("home")),
+        Page(
+            "title",
+            "title",
+            title.get_absolute_url(),
+            f"{busiest['n']:,} published stories, {settings.STORIES_PER_PAGE} a page",
+        ),
+    ]
+    if tag_use:
+        tag = Tag.objects.get(pk=tag_use["tag"])
+        pages.append(
+            Page(
+                "tag",
+                "tag",
+                reverse("tag_detail", kwargs={"slug": tag.slug}),
+                f"the most used: {tag_use['n']:,} published stories",
+            )
+        )
+    pages.append(Page("story", "story", newest.get_absolute_url(), "the newest"))
+    word = common_word()
+    pages.append(Page("search", "search", f"{search_path()}?{urlencode({'q': word})}", word))
+    return pages
+
+
+def common_word():
+    """The most frequent word of four letters or more in the newest stories."""
+    texts = Anecdote.objects.published().order_by("-published_at", "-pk")[:NEWEST_FOR_WORDS]
+    counts = Counter(
+        word
+        for text in texts.values_list("text", flat=True)
+        for word in re.findall(r"[^\W\d_]{4,}", text.casefold())
+    )
+    return counts.most_common(1)[0][0] if counts else "story"
+
+
+def search_path():
+    try:
+        return reverse("search")
+    except NoReverseMatch:  # not built yet: the row says so
+        return "/search/"
+
+
+def count_queries(client, path, cookie=None):
+    """(status, queries) of a repeated request: the first fills whatever a page caches, the
+    second is what wrk's thousands look like (0 queries: served from a cache). Both carry
+    only what wrk sends, ``cookie`` or nothing, never the cookies a response set."""
+    client.cookies = SimpleCookie(cookie or "")
+    client.get(path)
+    client.cookies = SimpleCookie(cookie or "")
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(path)
+    return response.status_code, len(queries.captured_queries)
+
+
+def http_status(url, cookie=None):
+    parts = urlsplit(url)
+    conn = http.client.HTTPConnection(parts.hostname, parts.port or 80, timeout=60)
+    try:
+        target = parts.path + (f"?{parts.query}" if parts.query else "")
+        conn.request("GET", target, headers={"Cookie": cookie} if cookie else {})
+        return conn.getresponse().status
+    except OSError:
+        return None
+    finally:
+        conn.close()
+
+
+# --- Results -----------------------------------------------------------------------------------
+
+
+@dataclass
+class Row:
+    page: Page
+    reader: str
+    status: int | None = None
+    queries: int | None = None
+    result: WrkResult | None = None
+    ratio: float | None = None
+    targets: list = field(default_factory=list)
+    cpu_ms: float | None = None
+
+    @property
+    def measured(self):
+        return self.result is not None
+
+    def verdict(self):
+        if not self.measured:
+            return "—"
+        met = self.result.errors == 0 and all(check(self) for _, check in self.targets)
+        return "✓" if met else "✗"
+
+
+def targets_for(key, reader):
+    """Issue 6's targets, for a 2-core machine: (what the table says, how it is checked)."""
+    targets = []
+    if reader == ANONYMOUS and key in CACHED_PAGES:
+        targets.append(("≥ 0.8× (cached)", lambda row: row.ratio >= 0.8))
+    if reader == SIGNED_IN and key == "title":
+        targets.append(("≥ 0.1×", lambda row: row.ratio >= 0.1))
+    if key == "search":
+        targets.append(("p99 < 100 ms", lambda row: _below(row.result.p99_ms, 100)))
+    if key == "tag":
+        targets.append(("p99 < 50 ms", lambda row: _below(row.result.p99_ms, 50)))
+    return targets
+
+
+def _below(value, limit):
+    return value is not None and value < limit
+
+
+def _ms(value):
+    return "—" if value is None else f"{value:.1f}"
+
+
+def render_table(rows):
+    """The results as a Markdown table: readable in a terminal, and as it is in the docs."""
+    lines = [
+        "| page | path | reader | req/s | × trivial | p50 ms | p99 ms | errors | queries "
+        "| server CPU ms/req | target | met |",
+        "| --- | --- | --- | --: | --: | --: | --: | --: | --: | --: | --- | :-: |",
+    ]
+    for row in rows:
+        target = ", ".join(label for label, _ in row.targets) or "—"
+        queries = "—" if row.queries is None else str(row.queries)
+        if row.measured:
+            numbers = [
+                f"{row.result.requests_per_second:,.0f}",
+                f"{row.ratio:.2f}",
+                _ms(row.result.p50_ms),
+                _ms(row.result.p99_ms),
+                f"{row.result.errors:,}",
+            ]
+        else:
+            why = f"HTTP {row.status}" if row.status else "no answer"
+            if row.page.key == "search" and row.status == 404:
+                why += ": search not built yet"
+            numbers = [f"not measured ({why})", "—", "—", "—", "—"]
+        path = f"`{row.page.path}`"
+        lines.append(
+            f"| {row.page.name} | {path} | {row.reader} | "
+            + " | ".join([*numbers, queries, _ms(row.cpu_ms), target, row.verdict()])
+            + " |"
+        )
+    return "\n".join(lines)
+
+
+# --- The machine ------------------------------------------------------------------------------
+
+
+def machine():
+    cpus = len(os.sched_getaffinity(0))  # what `nproc` prints
+    model = memory = "unknown"
+    try:
+        model = re.search(r"^model name\s*:\s*(.+)$", Path("/proc/cpuinfo").read_text(), re.M)[1]
+        kib = re.search(r"^MemTotal:\s+(\d+) kB", Path("/proc/meminfo").read_text(), re.M)[1]
+        memory = f"{int(kib) / 1024**2:.1f} GiB"
+    except (OSError, TypeError):
+        pass
+    return f"{cpus} CPUs (`nproc`), {model.strip()}, {memory} of memory"
+
+
+def server_cpu_seconds(pid):
+    """CPU time (user + system) used so far by a server and its workers: gunicorn's master and
+    its children, from /proc."""
+    children = Path(f"/proc/{pid}/task/{pid}/children").read_text().split()
+    total = 0
+    for process in [pid, *children]:
+        try:
+            # Fields after the ")" closing the process name: utime and stime are the 12th and
+            # 13th, in clock ticks.
+            fields = Path(f"/proc/{process}/stat").read_text().rsplit(")", 1)[1].split()
+        except FileNotFoundError:  # a worker that just exited
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
+def load_average():
+    return " / ".join(f"{load:.1f}" for load in os.getloadavg())
+
+
+def database():
+    """The database as the record names it, without a password."""
+    db = connection.settings_dict
+    if connection.vendor == "sqlite":
+        return f"SQLite {connection.Database.sqlite_version} (`{db['NAME']}`)"
+    if connection.vendor == "postgresql":
+        major, rest = divmod(connection.pg_version, 10_000)
+        version = f"{major}.{rest}"
+        return f"PostgreSQL {version} (`{db['NAME']}` on {db['HOST'] or 'a local socket'})"
+    return connection.vendor
+
+
+def cache():
+    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
+    return {"RedisCache": "Redis", "LocMemCache": "local memory (per process)"}.get(
+        backend, backend
+    )
+
+
+def setup():
+    """ "SQLite", "PostgreSQL + Redis"…: what the run is named after."""
+    name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
+        connection.vendor, connection.vendor
+    )
+    return f"{name} + Redis" if cache() == "Redis" else name
+
+
+def dataset():
+    published = Anecdote.objects.published()
+    contributors = published.values("contributor").distinct().count()
+    return (
+        f"{Title.objects.count():,} titles, {published.count():,} published stories, "
+        f"{Tag.objects.count():,} tags, {contributors:,} contributors, "
+        f"{SearchEntry.objects.count():,} search entries"
+    )
+
+
+def wrk_version():
+    result = subprocess.run(["wrk", "-v"], capture_output=True, text=True, check=False)
+    first = (result.stdout or result.stderr).strip().splitlines()
+    return first[0].split(" [")[0] if first else "wrk"
+
+
+# --- The command ------------------------------------------------------------------------------
+
+
+class Command(BaseCommand):
+    help = (
+        "Load the running site with wrk and print requests/s, p50, p99, errors and queries of "
+        "its reader pages, as ratios of a trivial endpoint; append the run to docs/benchmarks.md."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--base-url", default="http://127.0.0.1:8000", help="The server (http://host:port)."
+        )
+        parser.add_argument(
+            "--duration", type=int, default=10, help="Seconds of load per page and reader (10)."
+        )
+        parser.add_argument(
+            "--connections", type=int, default=6, help="wrk connections (6: two per worker)."
+        )
+        parser.add_argument("--threads", type=int, default=2, help="wrk threads (2).")
+        parser.add_argument("--label", default="", help="Names the run, e.g. the server setup.")
+        parser.add_argument(
+            "--server-pid",
+            type=int,
+            help="The server's main process (gunicorn's master), for its CPU time per request.",
+        )
+        parser.add_argument("--notes", default="", help="Added to the record of the run.")
+        parser.add_argument(
+            "--wait", type=int, default=30, help="Seconds to wait for the server's /healthz (30)."
+        )
+        parser.add_argument(
+            "--record",
+            default=str(settings.BASE_DIR / "docs" / "benchmarks.md"),
+            help="Where the run is appended (docs/benchmarks.md).",
+        )
+        parser.add_argument("--no-record", action="store_true", help="Print only.")
+
+    def handle(self, *args, **options):
+        base_url = options["base_url"].rstrip("/")
+        if urlsplit(base_url).scheme != "http":
+            raise CommandError(f"--base-url must be a plain http:// address, not {base_url}.")
+        if options["duration"] < 1 or options["threads"] < 1:
+            raise CommandError("--duration and --threads must be at least 1.")
+        if options["connections"] < options["threads"]:
+            raise CommandError("wrk needs at least as many --connections as --threads.")
+        if not shutil.which("wrk"):
+            raise CommandError("wrk is not installed (Debian: apt-get install wrk).")
+        if options["server_pid"] and not Path(f"/proc/{options['server_pid']}").exists():
+            raise CommandError(f"No process {options['server_pid']} (--server-pid) runs here.")
+        self.options, self.base_url = options, base_url
+        self.wait_for_server()
+        started_at, load_before = timezone.now(), load_average()
+        pages = pick_pages()
+        trivial = Page("trivial", "trivial", reverse("healthz"), "one SELECT 1")
+        self.client = Client(HTTP_HOST=urlsplit(base_url).netloc, raise_request_exception=False)
+        cookie = self.sign_in()
+
+        # The trivial endpoint first and last: the ratios are to the mean of both, and the two
+        # rows show how much the machine's own speed moved during the run.
+        rows = [self.measure(trivial, TRIVIAL_READER, None)]
+        for page in pages:
+            rows.append(self.measure(page, ANONYMOUS, None))
+            rows.append(self.measure(page, SIGNED_IN, cookie))
+        rows.append(self.measure(trivial, TRIVIAL_READER, None))
+        if not (rows[0].measured and rows[-1].measured):
+            raise CommandError("The trivial endpoint did not answer: no ratio can be given.")
+        base = (rows[0].result.requests_per_second + rows[-1].result.requests_per_second) / 2
+        for row in rows:
+            if row.measured:
+                row.ratio = row.result.requests_per_second / base
+
+        table = render_table(rows)
+        self.stdout.write("")
+        self.stdout.write(table)
+        met = sum(row.verdict() == "✓" for row in rows)
+        self.stdout.write(f"\nTargets met on {met} of {len(rows)} rows (every row: 0 errors).")
+        if not options["no_record"]:
+            self.record(started_at, load_before, pages, table)
+
+    def wait_for_server(self):
+        url = self.base_url + reverse("healthz")
+        deadline = time.monotonic() + self.options["wait"]
+        while http_status(url) != 200:
+            if time.monotonic() > deadline:
+                raise CommandError(f"{url} did not answer 200 within {self.options['wait']} s.")
+            time.sleep(0.5)
+
+    def sign_in(self):
+        """Sign the bench reader in and check that the server accepts its session, which it
+        does only with the same database and secret key as this process."""
+        reader, created = get_user_model().objects.get_or_create(
+            username=BENCH_READER, defaults={"email": f"{BENCH_READER}{EMAIL_DOMAIN}"}
+        )
+        if created:
+            reader.set_unusable_password()
+            reader.save(update_fields=["password"])
+        self.client.force_login(reader)
+        session = self.client.cookies[settings.SESSION_COOKIE_NAME].value
+        cookie = f"{settings.SESSION_COOKIE_NAME}={session}"
+        status = http_status(self.base_url + reverse("my_submissions"), cookie)
+        if status != 200:
+            raise CommandError(
+                f"The server did not take the bench reader's session (HTTP {status} for "
+                f"{reverse('my_submissions')}): run bench with the server's database and "
+                "DJANGO_SECRET_KEY, as `make bench` does."
+            )
+        return cookie
+
+    def measure(self, page, reader, cookie):
+        row = Row(page=page, reader=reader, targets=targets_for(page.key, reader))
+        _, row.queries = count_queries(self.client, page.path, cookie)
+        url = self.base_url + page.path
+        row.status = http_status(url, cookie)
+        self.stderr.write(f"  {page.name:<16} {reader:<25} {page.path}", ending="", style_func=str)
+        self.stderr.flush()
+        if row.status != 200:
+            self.stderr.write(f"  HTTP {row.status}: not measured", style_func=str)
+            return row
+        load = {
+            "connections": self.options["connections"],
+            "threads": self.options["threads"],
+            "cookie": cookie,
+        }
+        server = self.options["server_pid"]
+        try:
+            run_wrk(url, seconds=WARM_UP_SECONDS, **load)
+            cpu_before = server_cpu_seconds(server) if server else None
+            row.result = run_wrk(url, seconds=self.options["duration"], **load)
+        except WrkError as error:
+            raise CommandError(str(error)) from None
+        if server and row.result.requests:
+            cpu = server_cpu_seconds(server) - cpu_before
+            row.cpu_ms = 1000 * cpu / row.result.requests
+        self.stderr.write(
+            f"  {row.result.requests_per_second:,.0f} req/s, p99 {_ms(row.result.p99_ms)} ms",
+            style_func=str,
+        )
+        return row
+
+    def record(self, started_at, load_before, pages, table):
+        path = Path(self.options["record"])
+        path.parent.mkdir(parents=True, exist_ok=True)
+        if not path.exists():
+            path.write_text(RECORD_INTRO)
+        o = self.options
+        label = f" · {o['label']}" if o["label"] else ""
+        described = "; ".join(
+            f"{page.name} `{page.path}`" + (f" ({page.detail})" if page.detail else "")
+            for page in pages
+        )
+        lines = [
+            "",
+            f"## {started_at:%Y-%m-%d %H:%M} UTC · {setup()}{label}",
+            "",
+            f"- Machine: {machine()}; load average (1 / 5 / 15 min) {load_before} at the start, "
+            f"{load_average()} at the end.",
+            f"- Database: {database()}; cache: {cache()}.",
+            f"- Dataset: {dataset()}.",
+            f"- Load: {wrk_version()} from loopback, {o['duration']} s per page and reader after "
+            f"a {WARM_UP_SECONDS} s warm-up, {o['threads']} threads, {o['connections']} "
+            f"connections. Trivial endpoint: `{reverse('healthz')}` (one `SELECT 1`), first "
+            'and last; "× trivial" is to the mean of both.',
+            f"- Pages: {described}.",
+            "- Queries: counted in-process with Django's test client on a repeated request "
+            "(0: served from a cache). Server CPU: user + system time of gunicorn's processes "
+            "during the load, per request answered.",
+        ]
+        if o["notes"]:
+            lines.append(f"- Notes: {o['notes']}")
+        lines += ["", table, ""]
+        with path.open("a") as file:
+            file.write("\n".join(lines))
+        self.stdout.write(self.style.SUCCESS(f"Recorded in {path}."))
+
+
+RECORD_INTRO = """# Benchmarks
+
+One section per run of `make bench` (README, "Benchmark"), appended by `manage.py bench`: the
+machine, the database, the dataset and the results. "× trivial" is a page's requests/s as a
+ratio of the trivial endpoint's in the same run, served by the same processes: it carries from
+one machine to another where requests/s do not.
+
+Targets (issue 6, on a 2-core machine, at 300,000 stories): cached pages ≥ 0.8× the trivial
+endpoint; the uncached title page ≥ 0.1×; search p99 < 100 ms; tag page p99 < 50 ms; 0 errors.
+A row is met (✓) when all of its targets are and it had no error.
+"""

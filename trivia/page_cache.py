@@ -1,0 +1,90 @@
+"""Anonymous readers' pages served whole from the cache, and invalidated exactly.
+
+A reader without an account gets the same page as every other such reader, so a public page is
+rendered once and kept in the cache under a key that holds the site's *content generation*: a
+counter in the database that every change the public could notice raises in the same
+transaction (a story decided or edited, a title, alias, person, source or tag changed, a vote).
+The next request after such a commit reads the new generation and misses, so no page is ever
+stale and no expiry has to be waited out; old entries simply age out of the cache.
+
+The generation lives in the database, not in the cache, so that several worker processes agree
+on it even when each has its own local-memory cache (SQLite, no Redis). Signed-in users are
+never served from, nor stored into, this cache: their pages show their own state.
+"""
+
+import functools
+import hashlib
+
+from django.core.cache import cache
+from django.db.models import F
+from django.http import HttpResponse
+from django.utils.cache import patch_vary_headers
+
+from .models import ContentGeneration
+
+PAGE_TIMEOUT = 24 * 3600
+
+
+def current_generation():
+    """The content generation now; one indexed single-row read."""
+    value = ContentGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
+    return value or 0
+
+
+def bump_generation(**_signal_kwargs):
+    """Raise the generation inside the caller's transaction: pages change when it commits.
+
+    Also a signal receiver (``trivia.apps``) for the models edited outside the services.
+    """
+    if not ContentGeneration.objects.filter(pk=1).update(value=F("value") + 1):
+        ContentGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
+
+
+def _is_anonymous_read(request):
+    """Only a GET or HEAD by a signed-out reader with no flash message waiting may share a
+    cached page."""
+    return (
+        request.method in ("GET", "HEAD")
+        and "messages" not in request.COOKIES
+        and not request.user.is_authenticated
+    )
+
+
+def _cacheable(request, response):
+    """A plain successful page, personal in no way: it sets no cookie and embeds no CSRF
+    token (a form's token belongs to one browser)."""
+    return (
+        response.status_code == 200
+        and not response.cookies
+        and not response.streaming
+        and not response.has_header("Cache-Control")
+        and not request.META.get("CSRF_COOKIE_USED")
+    )
+
+
+def cache_public_page(view):
+    """Serve ``view`` from the page cache for anonymous readers (see the module docstring)."""
+
+    @functools.wraps(view)
+    def wrapped(request, *args, **kwargs):
+        if not _is_anonymous_read(request):
+            return view(request, *args, **kwargs)
+        path = request.get_full_path()
+        digest = hashlib.sha256(f"{request.get_host()}{path}".encode()).hexdigest()
+        key = f"page:{current_generation()}:{digest}"
+        cached = cache.get(key)
+        if cached is not None:
+            content, content_type = cached
+            response = HttpResponse(content, content_type=content_type)
+            response["X-Page-Cache"] = "hit"
+        else:
+            response = view(request, *args, **kwargs)
+            if hasattr(response, "render") and callable(response.render):
+                response = response.render()
+            if _cacheable(request, response):
+                cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+            response["X-Page-Cache"] = "miss"
+        patch_vary_headers(response, ["Cookie"])
+        return response
+
+    return wrapped
