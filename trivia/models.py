@@ -405,6 +405,9 @@ class Vote(models.Model):
             models.UniqueConstraint(fields=["user", "anecdote"], name="one_vote_per_reader")
         ]
 
+    def __str__(self):
+        return f"{self.user} finds story {self.anecdote_id} interesting"
+
 
 class SearchEntry(models.Model):
     """What search reads for one published story: its text with its title, aliases, people
@@ -415,6 +418,9 @@ class SearchEntry(models.Model):
         "Anecdote", on_delete=models.CASCADE, primary_key=True, related_name="search_entry"
     )
     body = models.TextField()
+
+    def __str__(self):
+        return f"Search entry of story {self.anecdote_id}"
 
 
 class SourceKind(models.TextChoices):
