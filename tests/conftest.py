@@ -29,3 +29,12 @@ def fast_password_hashing(settings):
 def no_new_account_limit(settings):
     """Most tests build many stories for one contributor; test_limits turns the limit back on."""
     settings.NEW_ACCOUNT_DAILY_STORIES = None
+
+
+@pytest.fixture(autouse=True)
+def empty_cache():
+    """Each test starts with an empty cache: the database rolls back between tests, the
+    cache would not, and a page cached by one test must not answer the next one."""
+    from django.core.cache import cache
+
+    cache.clear()

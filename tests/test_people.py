@@ -311,6 +311,7 @@ def test_an_unpublished_story_names_its_people_to_its_contributor_without_links(
 
 def queries_for(client, url):
     client.get(url)  # Warm whatever is cached per process.
+    cache.clear()  # measure the rendering, not the anonymous page cache
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -350,7 +351,7 @@ def test_people_list_runs_the_same_queries_with_5_or_50_people(client):
     few = queries_for(client, "/people/")
     add(5, 45)
     assert queries_for(client, "/people/") == few
-    assert few <= 2
+    assert few <= 3  # the people with counts, the page count, the content generation
 
 
 # --- Demo content: following Chris Pratt across two titles ------------------------------------

@@ -3,6 +3,7 @@
 from unittest import mock
 
 import pytest
+from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.template import loader
 from django.test.utils import CaptureQueriesContext
@@ -345,6 +346,7 @@ def test_server_error_page_renders_without_context_or_database(client, settings)
 
 def queries_for(client, url):
     client.get(url)  # Warm whatever is cached per process (content types, templates).
+    cache.clear()  # measure the rendering, not the anonymous page cache
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -380,13 +382,14 @@ def test_pages_run_the_same_queries_with_6_or_60_stories(client, signed_in):
     add_stories(title, 54, contributor)
     many = {url: queries_for(client, url) for url in urls}
     assert many == few
-    # Cards: stories, then their tags, citations and people; signed in, also their votes.
-    assert max(many.values()) <= (10 if signed_in else 7)
+    # Cards: stories, then their tags, citations and people; signed out, the content
+    # generation of the page cache; signed in, the session, the user and their votes.
+    assert max(many.values()) <= (10 if signed_in else 8)
 
 
 def test_permalink_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
     story = make_anecdote(state=State.PUBLISHED, tags=["a", "b", "c"], sources=3)
-    with django_assert_max_num_queries(4):
+    with django_assert_max_num_queries(5):  # the story, its cards' relations, the generation
         assert client.get(story.get_absolute_url()).status_code == 200
 
 

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_migrate
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class TriviaConfig(AppConfig):
@@ -8,7 +8,16 @@ class TriviaConfig(AppConfig):
     verbose_name = "Backlot"
 
     def ready(self):
+        from taggit.models import Tag
+
+        from .models import Person, PersonAlias, Source, Title, TitleAlias
+        from .page_cache import bump_generation
         from .roles import ensure_moderators_group
 
         # After every migrate (and every test-database flush): permissions exist only by then.
         post_migrate.connect(ensure_moderators_group, dispatch_uid="trivia_moderators_group")
+        # What stories show of these is edited in the admin, outside the services: any change
+        # makes the cached pages stale (stories themselves bump it in trivia.services).
+        for model in (Title, TitleAlias, Person, PersonAlias, Source, Tag):
+            for signal in (post_save, post_delete):
+                signal.connect(bump_generation, sender=model, dispatch_uid=f"bump-{model.__name__}")

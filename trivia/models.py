@@ -423,6 +423,16 @@ class SearchEntry(models.Model):
         return f"Search entry of story {self.anecdote_id}"
 
 
+class ContentGeneration(models.Model):
+    """One row counting changes the public could see; cached pages are keyed by its value
+    (``trivia.page_cache``). Raised in the same transaction as each such change."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"Content generation {self.value}"
+
+
 class SourceKind(models.TextChoices):
     ARTICLE = "article", "Article"
     BOOK = "book", "Book"

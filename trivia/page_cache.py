@@ -3,7 +3,7 @@
 A reader without an account gets the same page as every other such reader, so a public page is
 rendered once and kept in the cache under a key that holds the site's *content generation*: a
 counter in the database that every change the public could notice raises in the same
-transaction (a story decided or edited, a title, alias, person, source or tag changed, a vote).
+transaction (a story decided or edited, a title, alias, person, source or tag changed).
 The next request after such a commit reads the new generation and misses, so no page is ever
 stale and no expiry has to be waited out; old entries simply age out of the cache.
 
@@ -22,7 +22,9 @@ from django.utils.cache import patch_vary_headers
 
 from .models import ContentGeneration
 
-PAGE_TIMEOUT = 24 * 3600
+# Interest votes do not raise the generation (they would empty the cache at every click), so
+# the counts an anonymous reader sees may lag by at most this long.
+PAGE_TIMEOUT = 10 * 60
 
 
 def current_generation():

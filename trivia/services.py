@@ -20,6 +20,7 @@ from django.utils import timezone
 from . import search
 from .models import Anecdote, Citation, Correction, ModerationEvent, Report, Vote
 from .notifications import notify_correction_decision, notify_decision
+from .page_cache import bump_generation
 
 State = Anecdote.State
 Action = ModerationEvent.Action
@@ -51,6 +52,9 @@ def _require_moderator(user):
 
 
 def _record(anecdote, *, actor, action, from_state, reason="", message=""):
+    """Append the event; when the story is or was public, every cached page goes stale."""
+    if State.PUBLISHED in (from_state, anecdote.state):
+        bump_generation()
     return ModerationEvent.objects.create(
         anecdote=anecdote,
         actor=actor,

@@ -3,6 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, register_converter
 
 from . import feedback_views, feeds, media, sitemaps, submit, views
+from .page_cache import cache_public_page as public
 
 
 class TagSlugConverter:
@@ -23,34 +24,36 @@ class TagSlugConverter:
 
 register_converter(TagSlugConverter, "tagslug")
 
+# Pages wrapped in public() are served whole from the cache to signed-out readers and are
+# invalidated exactly when what they show changes (trivia/page_cache.py).
 urlpatterns = [
-    path("", views.HomeView.as_view(), name="home"),
-    path("titles/", views.TitleListView.as_view(), name="title_list"),
-    path("titles/<slug:slug>/", views.TitleDetailView.as_view(), name="title_detail"),
-    path("titles/<slug:slug>/feed/", feeds.TitleStoriesFeed(), name="title_feed"),
-    path("tags/", views.TagListView.as_view(), name="tag_list"),
-    path("tags/<tagslug:slug>/", views.TagDetailView.as_view(), name="tag_detail"),
-    path("tags/<tagslug:slug>/feed/", feeds.TagStoriesFeed(), name="tag_feed"),
-    path("people/", views.PersonListView.as_view(), name="person_list"),
-    path("people/<slug:slug>/", views.PersonDetailView.as_view(), name="person_detail"),
-    path("search/", views.SearchView.as_view(), name="search"),
-    path("anecdotes/<int:pk>/", views.AnecdoteDetailView.as_view(), name="anecdote_detail"),
+    path("", public(views.HomeView.as_view()), name="home"),
+    path("titles/", public(views.TitleListView.as_view()), name="title_list"),
+    path("titles/<slug:slug>/", public(views.TitleDetailView.as_view()), name="title_detail"),
+    path("titles/<slug:slug>/feed/", public(feeds.TitleStoriesFeed()), name="title_feed"),
+    path("tags/", public(views.TagListView.as_view()), name="tag_list"),
+    path("tags/<tagslug:slug>/", public(views.TagDetailView.as_view()), name="tag_detail"),
+    path("tags/<tagslug:slug>/feed/", public(feeds.TagStoriesFeed()), name="tag_feed"),
+    path("people/", public(views.PersonListView.as_view()), name="person_list"),
+    path("people/<slug:slug>/", public(views.PersonDetailView.as_view()), name="person_detail"),
+    path("search/", public(views.SearchView.as_view()), name="search"),
+    path("anecdotes/<int:pk>/", public(views.AnecdoteDetailView.as_view()), name="anecdote_detail"),
     path("anecdotes/<int:pk>/interesting/", views.vote_interesting, name="anecdote_vote"),
     path("random/", views.random_story, name="random_story"),
-    path("feeds/latest/", feeds.LatestStoriesFeed(), name="latest_feed"),
+    path("feeds/latest/", public(feeds.LatestStoriesFeed()), name="latest_feed"),
     path(
         "sitemap.xml",
-        sitemap_views.index,
+        public(sitemap_views.index),
         {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        sitemap_views.sitemap,
+        public(sitemap_views.sitemap),
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap_section",
     ),
-    path("robots.txt", views.robots_txt, name="robots_txt"),
+    path("robots.txt", public(views.robots_txt), name="robots_txt"),
     path("anecdotes/<int:pk>/report/", feedback_views.report_anecdote, name="anecdote_report"),
     path("anecdotes/<int:pk>/correct/", feedback_views.propose_correction, name="anecdote_correct"),
     path("submit/", submit.submit_story, name="submit"),

@@ -205,8 +205,8 @@ def search_path():
 
 def count_queries(client, path, cookie=None):
     """(status, queries) of a repeated request: the first fills whatever a page caches, the
-    second is what wrk's thousands look like (0 queries: served from a cache). Both carry
-    only what wrk sends, ``cookie`` or nothing, never the cookies a response set."""
+    second is what wrk's thousands look like. Both carry only what wrk sends, ``cookie`` or
+    nothing, never the cookies a response set."""
     client.cookies = SimpleCookie(cookie or "")
     client.get(path)
     client.cookies = SimpleCookie(cookie or "")
@@ -548,9 +548,9 @@ class Command(BaseCommand):
             f"connections. Trivial endpoint: `{reverse('healthz')}` (one `SELECT 1`), first "
             'and last; "× trivial" is to the mean of both.',
             f"- Pages: {described}.",
-            "- Queries: counted in-process with Django's test client on a repeated request "
-            "(0: served from a cache). Server CPU: user + system time of gunicorn's processes "
-            "during the load, per request answered.",
+            "- Queries: counted in-process with Django's test client on a repeated request, "
+            "so a page served from a cache shows only what the cache itself reads. Server CPU: "
+            "user + system time of gunicorn's processes during the load, per request answered.",
         ]
         if o["notes"]:
             lines.append(f"- Notes: {o['notes']}")

@@ -13,6 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from trivia import images
 from trivia.models import Anecdote, Title
+from trivia.page_cache import bump_generation
 
 # Below this many images the work is quick enough not to need a progress line.
 PROGRESS_FROM = 50
@@ -47,6 +48,8 @@ class Command(BaseCommand):
             except (images.ImageRejected, FileNotFoundError) as error:
                 failed.append(f"{item.describe()}: {error}")
             self.progress(done, len(missing))
+        if made:
+            bump_generation()  # cached pages still point at the originals
         self.stdout.write(self.style.SUCCESS(f"Made the copies of {made} image(s)."))
         if failed:
             raise CommandError(

@@ -17,6 +17,7 @@ import tempfile
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
@@ -58,6 +59,9 @@ class Command(BaseCommand):
             else:
                 self.restore_postgresql(Path(work) / "database.pgdump")
             self.restore_media(Path(work) / "media")
+        # The restored content generation is an older number: pages cached since the backup
+        # would otherwise answer under it again.
+        cache.clear()
         self.stdout.write(self.style.SUCCESS(f"Restored {path} ({manifest.get('created')})."))
 
     def unpack(self, path, work):
