@@ -618,3 +618,25 @@ def test_title_autocomplete_finds_a_title_by_its_alias(moderator_client):
         },
     )
     assert [result["text"] for result in response.json()["results"]] == ["Rocky IV"]
+
+
+def test_a_title_alias_taken_by_another_title_is_a_form_error_not_a_crash(client):
+    from tests.factories import make_moderator as moderator_user
+
+    make_title("Fight Club", aliases=["Boxing Club"])
+    other = make_title("Boxing Helena")
+    client.force_login(moderator_user())
+    response = client.post(
+        f"/admin/trivia/title/{other.pk}/change/",
+        {
+            "name": other.name,
+            "slug": other.slug,
+            "kind": "film",
+            "aliases-TOTAL_FORMS": "1",
+            "aliases-INITIAL_FORMS": "0",
+            "aliases-0-name": "boxing  club!",
+        },
+    )
+    assert response.status_code == 200
+    assert "is already an alias of Fight Club" in response.content.decode()
+    assert not other.aliases.exists()

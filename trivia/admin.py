@@ -78,8 +78,65 @@ def pluralize_stories(count):
     return f"{count} {'story' if count == 1 else 'stories'}"
 
 
+class AliasForm(forms.ModelForm):
+    """An alias is unique in its normal form across all titles (or all people), so that a name
+    found in a text points to one of them: a clash is a form error, not a database error.
+    Subclasses name their model and ``owner`` (the field holding the title or person)."""
+
+    owner = None
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        normal = normalize_name(name)
+        if not normal:
+            raise forms.ValidationError("Give the name in letters or digits.")
+        taken = (
+            self._meta.model.objects.filter(normalized_name=normal)
+            .exclude(pk=self.instance.pk)
+            .select_related(self.owner)
+            .first()
+        )
+        if taken is not None:
+            owner = getattr(taken, self.owner)
+            raise forms.ValidationError(f"“{taken.name}” is already an alias of {owner}.")
+        return name
+
+
+class AliasFormSet(forms.BaseInlineFormSet):
+    """Two rows of one form giving the same alias are refused before the database sees them."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            name = form.cleaned_data.get("name") if form.cleaned_data else None
+            if not name or form.cleaned_data.get("DELETE"):
+                continue
+            if normalize_name(name) in seen:
+                form.add_error("name", "This alias is given twice.")
+            seen.add(normalize_name(name))
+
+
+class PersonAliasForm(AliasForm):
+    owner = "person"
+
+    class Meta:
+        model = PersonAlias
+        fields = ["name"]
+
+
+class TitleAliasForm(AliasForm):
+    owner = "title"
+
+    class Meta:
+        model = TitleAlias
+        fields = ["name"]
+
+
 class TitleAliasInline(admin.TabularInline):
     model = TitleAlias
+    form = TitleAliasForm
+    formset = AliasFormSet
     extra = 1
     fields = ["name"]
 
@@ -753,47 +810,10 @@ class AllStoriesAdmin(StoryAdmin):
     list_title = "All stories"
 
 
-class PersonAliasForm(forms.ModelForm):
-    """An alias is unique in its normal form across all people, so that a name found in a text
-    points to one person: a clash is a form error rather than a database error."""
-
-    class Meta:
-        model = PersonAlias
-        fields = ["name"]
-
-    def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        normal = normalize_name(name)
-        if not normal:
-            raise forms.ValidationError("Give the name in letters or digits.")
-        taken = (
-            PersonAlias.objects.filter(normalized_name=normal)
-            .exclude(pk=self.instance.pk)
-            .select_related("person")
-            .first()
-        )
-        if taken is not None:
-            raise forms.ValidationError(f"“{taken.name}” is already an alias of {taken.person}.")
-        return name
-
-
-class PersonAliasFormSet(forms.BaseInlineFormSet):
-    def clean(self):
-        super().clean()
-        seen = set()
-        for form in self.forms:
-            name = form.cleaned_data.get("name") if form.cleaned_data else None
-            if not name or form.cleaned_data.get("DELETE"):
-                continue
-            if normalize_name(name) in seen:
-                form.add_error("name", "This alias is given twice.")
-            seen.add(normalize_name(name))
-
-
 class PersonAliasInline(admin.TabularInline):
     model = PersonAlias
     form = PersonAliasForm
-    formset = PersonAliasFormSet
+    formset = AliasFormSet
     extra = 1
     verbose_name = "alias"
     verbose_name_plural = "aliases (other spellings found in articles and submissions)"
