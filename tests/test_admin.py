@@ -621,11 +621,9 @@ def test_title_autocomplete_finds_a_title_by_its_alias(moderator_client):
 
 
 def test_a_title_alias_taken_by_another_title_is_a_form_error_not_a_crash(client):
-    from tests.factories import make_moderator as moderator_user
-
     make_title("Fight Club", aliases=["Boxing Club"])
     other = make_title("Boxing Helena")
-    client.force_login(moderator_user())
+    client.force_login(make_moderator())
     response = client.post(
         f"/admin/trivia/title/{other.pk}/change/",
         {
