@@ -638,3 +638,13 @@ def test_a_title_alias_taken_by_another_title_is_a_form_error_not_a_crash(client
     assert response.status_code == 200
     assert "is already an alias of Fight Club" in response.content.decode()
     assert not other.aliases.exists()
+
+
+def test_the_admin_index_puts_the_waiting_work_first(client):
+    client.force_login(make_moderator())
+    page = client.get("/admin/").content.decode()
+    positions = [
+        page.index(name)
+        for name in ("Moderation queue", "Reports", "Corrections", "All stories", "Titles")
+    ]
+    assert positions == sorted(positions)

@@ -49,11 +49,6 @@ from .people import find_people
 
 State = Anecdote.State
 
-admin.site.site_header = "Backlot moderation"
-admin.site.site_title = "Backlot admin"
-admin.site.index_title = "Moderation and content"
-# The story lists need the width more than the moderators need a second menu.
-admin.site.enable_nav_sidebar = False
 
 
 def count_of(queryset, column):

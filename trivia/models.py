@@ -291,6 +291,8 @@ class Anecdote(models.Model):
 
     class Meta:
         ordering = ["-published_at", "-pk"]
+        verbose_name = "story"
+        verbose_name_plural = "all stories"
         permissions = [("moderate_anecdote", "Can approve, reject and unpublish stories")]
         constraints = [
             models.CheckConstraint(

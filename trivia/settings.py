@@ -45,7 +45,7 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 INSTALLED_APPS = [
     "accounts",
     "trivia",
-    "django.contrib.admin",
+    "trivia.admin_site.BacklotAdminConfig",  # django.contrib.admin, ordered for moderators
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
