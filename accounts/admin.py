@@ -1,9 +1,17 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from trivia.admin_site import MAX_SEARCH_LENGTH
+
 from .forms import AdminLoginForm
 from .models import User
 
-admin.site.register(User, UserAdmin)
+
+@admin.register(User)
+class BacklotUserAdmin(UserAdmin):
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term[:MAX_SEARCH_LENGTH])
+
+
 # /admin/login/ counts failed sign-ins with /accounts/login/ (see AdminLoginForm).
 admin.site.login_form = AdminLoginForm

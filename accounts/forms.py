@@ -10,12 +10,18 @@ from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
 from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
+from django.core.validators import MaxLengthValidator
 from taggit.forms import TagField
 from taggit.utils import edit_string_for_tags
+
+from trivia.forms import OneLineField, refuse_control_characters
 
 STORY_MAX_LENGTH = 5000
 MAX_TAGS = 10
 TAG_MAX_LENGTH = 50
+# The longest email address there can be; usernames are shorter. Checked before the database
+# is asked: SQLite refuses a LIKE pattern of 50,000 characters with an error.
+LOGIN_MAX_LENGTH = 254
 
 
 def sentence_case(text):
@@ -51,7 +57,12 @@ class LoginForm(SiteFieldsMixin, allauth_forms.LoginForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["login"].widget.attrs["autocomplete"] = "username"
+        login = self.fields["login"]
+        login.widget.attrs["autocomplete"] = "username"
+        # allauth's username-or-email field has no length limit of its own.
+        login.max_length = LOGIN_MAX_LENGTH
+        login.validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
+        login.widget.attrs["maxlength"] = str(LOGIN_MAX_LENGTH)
 
 
 class SignupForm(SiteFieldsMixin, allauth_forms.SignupForm):
@@ -113,10 +124,17 @@ class AdminLoginForm(AdminAuthenticationForm):
         return self.cleaned_data
 
 
+def refuse_invisible_characters(text):
+    """As the submit form does: a control character in a published story would break its Atom
+    feeds. Line breaks and tabs are text; a NUL byte is refused by Django's own validator."""
+    refuse_control_characters(text, what="The text", allowed="\n\r\t\x00")
+
+
 def story_text_field(label, **kwargs):
     return forms.CharField(
         label=label,
         max_length=STORY_MAX_LENGTH,
+        validators=[refuse_invisible_characters],
         widget=forms.Textarea(attrs={"rows": 8}),
         **kwargs,
     )
@@ -126,10 +144,11 @@ class SubmissionForm(forms.Form):
     """A contributor's own story while it is not published: its text, tags and spoiler flag, and
     the film or series it names while no moderator has assigned one."""
 
-    proposed_title = forms.CharField(
+    proposed_title = OneLineField(
         label="Film or series",
         max_length=200,
         help_text="A moderator matches it to the right title.",
+        what="The name",
     )
     text = story_text_field("Your story", help_text="Plain text, a few sentences.")
     tags = TagField(
@@ -169,6 +188,8 @@ class SubmissionForm(forms.Form):
             raise forms.ValidationError(
                 f"Keep each tag under {TAG_MAX_LENGTH} characters: “{too_long[0][:60]}…” is longer."
             )
+        for tag in tags:
+            refuse_control_characters(tag, what="A tag", allowed="")
         return tags
 
     def changes(self):
@@ -187,6 +208,7 @@ class CorrectionForm(forms.Form):
     )
     note = forms.CharField(
         label="What you changed, and your source",
+        validators=[refuse_invisible_characters],
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 3}),

@@ -38,3 +38,27 @@ def empty_cache():
     from django.core.cache import cache
 
     cache.clear()
+
+
+def pytest_terminal_summary(terminalreporter):
+    """Issue 7's figures, in one block at the end of every run that counted any: hostile inputs
+    tried, answers of 500 or more, leaks, permission-matrix cells (tests/hostile/figures.py)."""
+    from tests.hostile.figures import FIGURES
+
+    if FIGURES.any():
+        terminalreporter.section("hostile inputs and permissions")
+        for line in FIGURES.lines():
+            terminalreporter.write_line(line)
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item):
+    """The answers of 500 met by a test of a known bug (marked xfail) are counted apart."""
+    from tests.hostile.figures import FIGURES
+
+    before = FIGURES.server_errors
+    try:
+        return (yield)
+    finally:
+        if item.get_closest_marker("xfail"):
+            FIGURES.known_bug_errors += FIGURES.server_errors - before

@@ -31,7 +31,8 @@ from django.utils.timesince import timesince
 from . import images, search, services
 from .admin_feedback import CorrectionAdmin, ReportAdmin  # noqa: F401  (registered there)
 from .admin_import import ArticleImportMixin
-from .forms import AnecdoteAdminForm, DecisionForm, UnpublishForm
+from .admin_site import BoundedSearchAdmin
+from .forms import AnecdoteAdminForm, DecisionForm, RefuseControlCharactersMixin, UnpublishForm
 from .models import (
     Anecdote,
     Citation,
@@ -48,7 +49,6 @@ from .names import normalize_name
 from .people import find_people
 
 State = Anecdote.State
-
 
 
 def count_of(queryset, column):
@@ -73,7 +73,7 @@ def pluralize_stories(count):
     return f"{count} {'story' if count == 1 else 'stories'}"
 
 
-class AliasForm(forms.ModelForm):
+class AliasForm(RefuseControlCharactersMixin, forms.ModelForm):
     """An alias is unique in its normal form across all titles (or all people), so that a name
     found in a text points to one of them: a clash is a form error, not a database error.
     Subclasses name their model and ``owner`` (the field holding the title or person)."""
@@ -136,7 +136,7 @@ class TitleAliasInline(admin.TabularInline):
     fields = ["name"]
 
 
-class TitleAdminForm(forms.ModelForm):
+class TitleAdminForm(RefuseControlCharactersMixin, forms.ModelForm):
     """A new poster is checked and re-encoded like a story's image: a file that is not a
     clean image is a form error, and only its pixels are kept (``clean_poster_image``)."""
 
@@ -173,7 +173,7 @@ class TitleAdminForm(forms.ModelForm):
 
 
 @admin.register(Title)
-class TitleAdmin(admin.ModelAdmin):
+class TitleAdmin(BoundedSearchAdmin):
     form = TitleAdminForm
     list_display = ["name", "kind", "years", "published_stories"]
     list_filter = ["kind"]
@@ -209,14 +209,14 @@ class TitleAdmin(admin.ModelAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(admin.ModelAdmin):
+class SourceAdmin(BoundedSearchAdmin):
     list_display = ["__str__", "kind", "author", "date", "url"]
     list_filter = ["kind"]
     search_fields = ["title", "publisher", "author", "url"]
 
 
 @admin.register(ModerationEvent)
-class ModerationEventAdmin(admin.ModelAdmin):
+class ModerationEventAdmin(BoundedSearchAdmin):
     """The audit trail, for reading only: it is written by the services, never by hand."""
 
     list_display = ["created_at", "action", "actor", "story", "from_state", "to_state", "reason"]
@@ -284,7 +284,7 @@ class TitleKindFilter(admin.SimpleListFilter):
         return queryset
 
 
-class StoryAdmin(admin.ModelAdmin):
+class StoryAdmin(BoundedSearchAdmin):
     """What the queue and the full list of stories share: columns, change page, decisions."""
 
     form = AnecdoteAdminForm
@@ -445,7 +445,11 @@ class StoryAdmin(admin.ModelAdmin):
         """
         if request.POST.get("select_across") == "1":
             return list(queryset)
-        ids = [pk for pk in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME) if pk.isdigit()]
+        ids = [
+            pk
+            for pk in request.POST.getlist(helpers.ACTION_CHECKBOX_NAME)
+            if pk.isascii() and pk.isdigit()
+        ]
         return list(
             self.model._default_manager.filter(pk__in=ids)
             .select_related("title")
@@ -769,7 +773,7 @@ class ModerationQueueAdmin(ArticleImportMixin, StoryAdmin):
         Another moderator may decide a story while this one has it open; the form then says
         that it changed, and the history shows who decided what.
         """
-        if from_field is None and str(object_id).isdigit():
+        if from_field is None and str(object_id).isascii() and str(object_id).isdigit():
             return self.model._default_manager.filter(pk=object_id).first()
         return super().get_object(request, object_id, from_field)
 
@@ -814,11 +818,18 @@ class PersonAliasInline(admin.TabularInline):
     verbose_name_plural = "aliases (other spellings found in articles and submissions)"
 
 
+class PersonAdminForm(RefuseControlCharactersMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "slug", "known_for"]
+
+
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(BoundedSearchAdmin):
     """The people stories are about. Their aliases let the importer and the submit form find
     them under garbled names ("Kino Rives" for Keanu Reeves)."""
 
+    form = PersonAdminForm
     list_display = ["name", "known_for", "published_stories"]
     search_fields = ["name", "aliases__name"]
     prepopulated_fields = {"slug": ["name"]}

@@ -12,6 +12,7 @@ from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from . import services
+from .admin_site import BoundedSearchAdmin
 from .models import Anecdote, Correction, Report
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
@@ -42,7 +43,7 @@ class MessageForm(forms.Form):
     )
 
 
-class FeedbackAdmin(admin.ModelAdmin):
+class FeedbackAdmin(BoundedSearchAdmin):
     """Shared by corrections and reports: moderators only, read-only rows, decided by buttons.
 
     ``buttons`` maps a submit button's name to its label and the method deciding one item.
@@ -93,7 +94,7 @@ class FeedbackAdmin(admin.ModelAdmin):
             raise PermissionDenied
         item = self.get_queryset(request).filter(pk=object_id).first()
         if item is None:
-            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+            return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
         form = MessageForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
             chosen = next((key for key in self.buttons if key in request.POST), None)

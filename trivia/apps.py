@@ -10,7 +10,8 @@ class TriviaConfig(AppConfig):
     def ready(self):
         from taggit.models import Tag
 
-        from .models import Person, PersonAlias, Source, Title, TitleAlias
+        from . import counters
+        from .models import Anecdote, Person, PersonAlias, Source, TaggedAnecdote, Title, TitleAlias
         from .page_cache import bump_generation
         from .roles import ensure_moderators_group
 
@@ -21,3 +22,10 @@ class TriviaConfig(AppConfig):
         for model in (Title, TitleAlias, Person, PersonAlias, Source, Tag):
             for signal in (post_save, post_delete):
                 signal.connect(bump_generation, sender=model, dispatch_uid=f"bump-{model.__name__}")
+        # Published-story counts follow tags changed and stories deleted outside the services
+        # too, in the same transaction (trivia/counters.py).
+        post_save.connect(counters.tag_added, sender=TaggedAnecdote, dispatch_uid="count-tag-added")
+        post_delete.connect(
+            counters.tag_removed, sender=TaggedAnecdote, dispatch_uid="count-tag-removed"
+        )
+        post_delete.connect(counters.story_deleted, sender=Anecdote, dispatch_uid="count-story")

@@ -15,7 +15,22 @@ from .models import Anecdote, Report, Source, Title, TitleKind
 from .names import normalize_name
 
 
-class AnecdoteAdminForm(forms.ModelForm):
+class RefuseControlCharactersMixin:
+    """For the admin's own forms: every text field refuses invisible control characters, which
+    would otherwise be stored and break the pages and feeds that show them (XML refuses them)."""
+
+    def clean(self):
+        cleaned_data = super().clean()
+        for name, value in list(cleaned_data.items()):
+            if isinstance(value, str):
+                try:
+                    refuse_control_characters(value, what=str(self.fields[name].label or name))
+                except forms.ValidationError as error:
+                    self.add_error(name, error)
+        return cleaned_data
+
+
+class AnecdoteAdminForm(RefuseControlCharactersMixin, forms.ModelForm):
     """The admin's change form, which refuses to overwrite a change made by someone else.
 
     The version the moderator loaded travels in a hidden field; if the story has changed since,
@@ -36,6 +51,18 @@ class AnecdoteAdminForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["loaded_version"].initial = self.instance.version
+
+    # Tags are a list, which the mixin does not read; taggit would send a tag of any length
+    # to the database (an error on PostgreSQL, and on SQLite past 50,000 characters).
+    def clean_tags(self):
+        tags = self.cleaned_data["tags"]
+        for tag in tags:
+            refuse_control_characters(tag, what="A tag", allowed="")
+            if len(tag) > TAG_MAX_CHARS:
+                raise forms.ValidationError(
+                    f"A tag may have at most {TAG_MAX_CHARS} characters; shorten “{tag[:60]}…”."
+                )
+        return tags
 
     def clean(self):
         cleaned_data = super().clean()
@@ -161,11 +188,11 @@ MAX_SOURCES = 3
 _MAX_ID = 2**63 - 1
 
 
-def refuse_control_characters(text, *, what):
+def refuse_control_characters(text, *, what, allowed="\n\t"):
     """Invisible control characters (a NUL byte, a bell...) have no place in plain text and
-    break some databases and feeds; line breaks and tabs are fine."""
+    break some databases and feeds; line breaks and tabs are fine unless not ``allowed``."""
     for char in text:
-        if unicodedata.category(char) == "Cc" and char not in "\n\t":
+        if unicodedata.category(char) == "Cc" and char not in allowed:
             raise forms.ValidationError(
                 f"{what} contains an invisible control character (U+{ord(char):04X}), perhaps "
                 "from a copy and paste. Type that passage again and send it once more.",
@@ -180,6 +207,20 @@ class PlainTextField(forms.CharField):
     def to_python(self, value):
         value = super().to_python(value).replace("\r\n", "\n").replace("\r", "\n")
         refuse_control_characters(value, what="The text")
+        return value
+
+
+class OneLineField(forms.CharField):
+    """A name or a title: one line of plain text. A control character, a line break included
+    (a browser's one-line box cannot hold one, a forged form can), is refused."""
+
+    def __init__(self, *args, what="This field", **kwargs):
+        self.what = what
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        value = super().to_python(value)
+        refuse_control_characters(value, what=self.what, allowed="")
         return value
 
 
@@ -227,7 +268,7 @@ class StoryForm(forms.Form):
     """
 
     title = forms.CharField(required=False)
-    new_title_name = forms.CharField(label="Name", required=False, max_length=200)
+    new_title_name = OneLineField(label="Name", required=False, max_length=200, what="The name")
     new_title_kind = forms.ChoiceField(
         label="Film or series", choices=TitleKind.choices, initial=TitleKind.FILM, required=False
     )
@@ -344,14 +385,20 @@ class SourceForm(forms.Form):
         help_text="The page where you read or watched it, if it is online.",
     )
     kind = forms.ChoiceField(label="Kind", choices=Source.Kind.choices, initial=Source.Kind.ARTICLE)
-    title = forms.CharField(label="Title", required=False, max_length=300)
-    publisher = forms.CharField(label="Publisher or site", required=False, max_length=200)
-    author = forms.CharField(label="Author", required=False, max_length=200)
+    title = OneLineField(label="Title", required=False, max_length=300, what="The title")
+    publisher = OneLineField(
+        label="Publisher or site", required=False, max_length=200, what="The publisher"
+    )
+    author = OneLineField(label="Author", required=False, max_length=200, what="The author")
     date = forms.DateField(
         label="Date", required=False, widget=forms.DateInput(attrs={"type": "date"})
     )
-    locator = forms.CharField(
-        label="Page or timestamp", required=False, max_length=100, help_text="p. 212, or 1:02:30"
+    locator = OneLineField(
+        label="Page or timestamp",
+        required=False,
+        max_length=100,
+        help_text="p. 212, or 1:02:30",
+        what="The page or timestamp",
     )
 
     def clean(self):

@@ -10,7 +10,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 from taggit.managers import TaggableManager
-from taggit.models import TaggedItemBase
+from taggit.models import Tag, TaggedItemBase
 
 from .names import normalize_name
 
@@ -175,15 +175,27 @@ class AnecdoteQuerySet(models.QuerySet):
 
     def for_cards(self):
         """What a story card shows, in a fixed number of queries whatever the page size."""
-        return self.select_related("title", "contributor").prefetch_related(
-            models.Prefetch("tags", to_attr="tag_list"),
-            models.Prefetch(
-                "citations",
-                queryset=Citation.objects.select_related("source").order_by("pk"),
-                to_attr="citation_list",
-            ),
-            models.Prefetch("people", to_attr="people_list"),
-        )
+        return self.select_related("title", "contributor").prefetch_related(*card_lists())
+
+    def for_card_list(self):
+        """A page of story cards to be served from their cached fragments: what the page needs
+        around them, and for the cards not cached yet, all but ``card_lists()``, which
+        ``{% story_cards %}`` fetches for those alone."""
+        return self.select_related("title", "contributor")
+
+
+def card_lists():
+    """The lists a story card shows (``tag_list``, ``citation_list``, ``people_list``), one
+    query each whatever the number of stories."""
+    return [
+        models.Prefetch("tags", to_attr="tag_list"),
+        models.Prefetch(
+            "citations",
+            queryset=Citation.objects.select_related("source").order_by("pk"),
+            to_attr="citation_list",
+        ),
+        models.Prefetch("people", to_attr="people_list"),
+    ]
 
 
 class Anecdote(models.Model):
@@ -320,6 +332,16 @@ class Anecdote(models.Model):
                 name="anecdote_title_interest",
             ),
             models.Index(fields=["state", "submitted_at"], name="anecdote_queue_oldest"),
+            # A big tag's stories "most interesting first" (queries.stories_tagged): the most
+            # interesting stories are walked and their tag checked, instead of sorting the
+            # tag's 36,578 (350 ms on PostgreSQL at 300,000 stories; now 5 ms).
+            models.Index(
+                fields=["state", "-interest_count", "-published_at"], name="anecdote_interest"
+            ),
+            # A tag's stories with one verdict ("Myths"): PostgreSQL walks the stories with that
+            # verdict, newest first, when it is the rarer (145 + 126 ms for the page and its
+            # count on the biggest tag; now 2 ms).
+            models.Index(fields=["accuracy", "state", "-id"], name="anecdote_accuracy_newest"),
             # Serving /media/anecdotes/<name> looks the story up by its image.
             models.Index(fields=["image"], condition=~Q(image=""), name="anecdote_by_image"),
         ]
@@ -433,6 +455,40 @@ class ContentGeneration(models.Model):
 
     def __str__(self):
         return f"Content generation {self.value}"
+
+
+class StoryCount(models.Model):
+    """How many published stories one title or tag has, read by the public lists instead of
+    counting stories (DESIGN §5: "titles with the most stories" counted 300,000 stories on
+    every home page). Written only by ``trivia.counters``, in the same transaction as every
+    change that moves it; ``value`` never goes below zero."""
+
+    value = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        abstract = True
+
+
+class TitleStoryCount(StoryCount):
+    title = models.OneToOneField(
+        Title, on_delete=models.CASCADE, primary_key=True, related_name="story_counter"
+    )
+
+    class Meta:
+        # Home's "titles with the most stories": the first rows of this index.
+        indexes = [models.Index(fields=["-value", "title"], name="title_most_stories")]
+
+    def __str__(self):
+        return f"{self.value} published stories of title {self.title_id}"
+
+
+class TagStoryCount(StoryCount):
+    tag = models.OneToOneField(
+        Tag, on_delete=models.CASCADE, primary_key=True, related_name="story_counter"
+    )
+
+    def __str__(self):
+        return f"{self.value} published stories with tag {self.tag_id}"
 
 
 class SourceKind(models.TextChoices):

@@ -22,9 +22,16 @@ letters and digits, each quoted (FTS5) or written as a plain lexeme (PostgreSQL)
 
 Ranking is bounded (DESIGN §5: ranking every hit of a common word costs ~230 ms at 500,000
 stories): the engine takes the newest ``CANDIDATES`` matches in index order, which costs the same
-whatever the word, ranks only those, and the pages are cut from that ranked list.
+whatever the word, ranks only those, and the pages are cut from that ranked list. On SQLite the
+words as typed are looked up whole first, and as prefixes only when those do not fill the
+ranked set; the ranking itself is ``rank``'s, from the candidates' entries (``SQLiteEngine``).
+
+Given the site's content generation (``trivia.page_cache``), a search keeps what it found, the
+ranked ids, each page of hits and the matching names, in the cache until the content changes:
+a query asked again, by anyone, costs no engine work and no query but the generation.
 """
 
+import hashlib
 import re
 
 from django.core.exceptions import ImproperlyConfigured
@@ -36,7 +43,7 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
-from . import queries
+from . import page_cache, queries
 from .models import Anecdote, Person, PersonAlias, SearchEntry, Title, TitleAlias
 from .names import normalize_name, strip_accents
 from .people import people_with_stories, person_has_stories
@@ -157,21 +164,48 @@ def rebuild_index(*, progress=None):
 
 
 class SQLiteEngine:
-    """FTS5, external content over ``trivia_searchentry`` (rowid = the story's id)."""
+    """FTS5, external content over ``trivia_searchentry`` (rowid = the story's id).
+
+    FTS5 yields the newest matches of whole words, and of three-letter prefixes (its prefix
+    index, migration 0004), in rowid order for almost nothing: 0.5 ms for the 1,000 newest of a
+    word in nearly every story, at 300,000 stories. Two things cost in proportion to all the
+    stories a word is in, however few are asked for: its bm25 ``rank``, which counts them first
+    (15–50 ms for a common word), and a longer prefix, whose matches are merged in full before
+    the first one comes ("camera"*: 14 ms; with a second word, 26 ms). So the words are looked
+    up whole first; only when that does not fill the ranked set are the words of
+    ``PREFIX_MIN`` letters or more looked up as prefixes ("ledg" finds Ledger, "ledger" finds
+    "ledgers" too) — rare words and word starts, whose merges are small. A word so common that
+    its whole form fills the set is ranked among its newest stories that have it as typed. The
+    candidates are then ranked by ``rank`` from their entries (2–3 ms for 1,000).
+    """
 
     TABLE = "trivia_searchentry_fts"
+    NEWEST = f"SELECT rowid, body FROM {TABLE} WHERE {TABLE} MATCH %s ORDER BY rowid DESC LIMIT %s"
+    # Both lookups in one statement: the newest whole-word matches (part 0), then, only when
+    # there are fewer than the limit of them, the newest prefix matches (part 1). The choice is
+    # made inside MATCH, where SQLite evaluates it once before the search starts: '""' matches
+    # nothing and costs nothing, where a WHERE on the second part still ran the prefix merge.
+    WHOLE_THEN_PREFIXES = (
+        f"SELECT 0, * FROM ({NEWEST}) UNION ALL SELECT 1, * FROM ("
+        f"SELECT rowid, body FROM {TABLE} WHERE {TABLE} MATCH (CASE WHEN (SELECT COUNT(*) FROM "
+        f"(SELECT 1 FROM {TABLE} WHERE {TABLE} MATCH %s LIMIT %s)) < %s THEN %s ELSE '\"\"' END) "
+        "ORDER BY rowid DESC LIMIT %s)"
+    )
 
     def ranked_ids(self, terms, limit):
-        # Quoted, every word is a string to match, never an operator. bm25 (``rank``) is
-        # computed for the ``limit`` newest matches only, which FTS5 yields in rowid order.
-        expression = " ".join(f'"{term}"*' if is_prefix(term) else f'"{term}"' for term in terms)
-        sql = (
-            f"SELECT rowid FROM (SELECT rowid, rank FROM {self.TABLE} WHERE {self.TABLE} MATCH %s "
-            "ORDER BY rowid DESC LIMIT %s) ORDER BY rank, rowid DESC"
-        )
+        # Quoted, every word is a string to match, never an operator.
+        whole = " ".join(f'"{term}"' for term in terms)
+        prefixes = " ".join(f'"{term}"*' if is_prefix(term) else f'"{term}"' for term in terms)
         with connection.cursor() as cursor:
-            cursor.execute(sql, [expression, limit])
-            return [row[0] for row in cursor.fetchall()]
+            if prefixes == whole:
+                cursor.execute(self.NEWEST, [whole, limit])
+                return rank(cursor.fetchall(), terms)
+            cursor.execute(
+                self.WHOLE_THEN_PREFIXES, [whole, limit, whole, limit, limit, prefixes, limit]
+            )
+            rows = cursor.fetchall()
+        parts = ([row[1:] for row in rows if row[0] == part] for part in (1, 0))
+        return rank(next(parts) or next(parts), terms)
 
     def rebuild(self):
         with connection.cursor() as cursor:
@@ -207,6 +241,44 @@ class PostgreSQLEngine:
 
 
 ENGINES = {"sqlite": SQLiteEngine, "postgresql": PostgreSQLEngine}
+
+# BM25's usual constants: how soon more of a word stops counting, and how much a long entry is
+# discounted for its length.
+K1 = 1.2
+B = 0.75
+
+
+def rank(entries, terms):
+    """The ids of ``entries`` (story id, body), best match first, the newest first among equals.
+
+    The score is BM25's without its inverse document frequency: the candidates all hold every
+    word of the query, so their own numbers cannot tell a rare word from a common one, and the
+    engine's count of them is what costs (``SQLiteEngine``). What is left rewards a word found
+    often in a short entry: "Ledger. Ledger wrote in the Ledger diary." before a long story
+    that mentions a ledger once. Bodies are folded words separated by single spaces
+    (``build_body``), so a word's occurrences are counted as substrings.
+    """
+    if not entries:
+        return []
+    lengths = [body.count(" ") + 1 for _, body in entries]
+    average = sum(lengths) / len(lengths)
+    needles = [
+        (f" {term}", None)
+        if is_prefix(term)
+        else (None, re.compile(rf"(?<= ){re.escape(term)}(?= )"))
+        for term in terms
+    ]
+    scored = []
+    for (pk, body), length in zip(entries, lengths, strict=True):
+        text = f" {body} "
+        damping = K1 * (1 - B + B * length / average)
+        score = 0.0
+        for prefix, whole in needles:
+            found = text.count(prefix) if prefix else len(whole.findall(text))
+            score += found * (K1 + 1) / (found + damping)
+        scored.append((-score, -pk))
+    scored.sort()
+    return [-negative_pk for _, negative_pk in scored]
 
 
 def engine():
@@ -249,17 +321,33 @@ class Hit:
         self.title_name = highlight(anecdote.title.name, terms)
 
 
+def kept(generation, kind, text, compute):
+    """``compute()`` for the query ``text``, kept until the content changes (``page_cache.kept``);
+    ``kind`` names what is kept."""
+    digest = hashlib.sha256(text.encode()).hexdigest()
+    return page_cache.kept(generation, f"search:{kind}:{digest}", compute)
+
+
 class SearchResults:
     """The ranked stories matching a query, for Django's ``Paginator``: its length is the number
-    of ranked candidates (one query, run on first use); a slice fetches only its own stories."""
+    of ranked candidates (one query, run on first use); a slice fetches only its own stories.
+    Given the content ``generation``, both are kept in the cache (``kept``)."""
 
-    def __init__(self, query):
+    def __init__(self, query, *, generation=None):
         self.query = clean_query(query)
         self.terms = parse_query(query)
+        self.generation = generation
 
     @cached_property
     def ids(self):
-        return engine().ranked_ids(self.terms, CANDIDATES) if self.terms else []
+        if not self.terms:
+            return []
+        return kept(
+            self.generation,
+            f"ids:{CANDIDATES}",
+            " ".join(self.terms),
+            lambda: engine().ranked_ids(self.terms, CANDIDATES),
+        )
 
     @property
     def capped(self):
@@ -271,6 +359,14 @@ class SearchResults:
 
     def __getitem__(self, page):
         ids = self.ids[page]
+        return kept(
+            self.generation,
+            f"hits:{CANDIDATES}:{page.start}-{page.stop}",
+            " ".join(self.terms),
+            lambda: self.hits(ids),
+        )
+
+    def hits(self, ids):
         # Only published stories have entries, and each is checked again here: an entry left
         # behind by a restore shows nothing rather than an unpublished story. The check is in
         # Python because SQLite, without statistics, answers "published and pk in (20 ids)"
@@ -300,7 +396,8 @@ def _first_matches(has_stories, matches, limit):
     for published stories; the caller counts the chosen few in a second query, which most
     searches (words of stories, not names) never need. Measured on SQLite with 300,000
     stories and 3,000 titles: checking every title for stories first cost ~30 ms, counting
-    the 1,100 titles that match "title 1" to order them by size ~35 ms; this ~2 ms.
+    the 1,100 titles that match "title 1" to order them by size ~35 ms; this ~2 ms. (Titles
+    have their counts kept (``trivia.counters``), and need none of this.)
     """
     return list(
         has_stories.filter(matches).order_by(*NAME_ORDER).values_list("pk", flat=True)[:limit]
@@ -326,16 +423,14 @@ def matching_titles(query):
     names = Title.objects.filter(
         _word_prefix("normalized_name", phrase) | Q(original_title__icontains=clean_query(query))
     )
-    chosen = _first_matches(
-        queries.title_has_stories(),
-        Q(pk__in=names.values("pk")) | Q(pk__in=aliases.values("title")),
-        TITLES_SHOWN,
-    )
-    if not chosen:
-        return []
     first_alias = aliases.filter(title=OuterRef("pk")).order_by("name").values("name")[:1]
-    titles = queries.titles_with_stories().annotate(alias=Subquery(first_alias))
-    return _note_alias(list(titles.filter(pk__in=chosen).order_by(*NAME_ORDER)), phrase)
+    titles = (
+        queries.titles_with_stories()
+        .filter(Q(pk__in=names.values("pk")) | Q(pk__in=aliases.values("title")))
+        .annotate(alias=Subquery(first_alias))
+        .order_by(*NAME_ORDER)
+    )
+    return _note_alias(list(titles[:TITLES_SHOWN]), phrase)
 
 
 def matching_people(query):
@@ -367,7 +462,7 @@ def matching_tags(query):
     typed = " ".join(_WORD.findall(clean_query(query).casefold()))
     names = Tag.objects.filter(Q(name__icontains=" ".join(terms)) | Q(name__icontains=typed))
     return list(
-        queries.tag_has_stories()
+        queries.tags_with_stories()
         .filter(pk__in=names.values("pk"))
         .order_by(Lower("name"), "pk")[:TAGS_SHOWN]
     )

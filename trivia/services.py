@@ -17,7 +17,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.utils import timezone
 
-from . import search
+from . import counters, search
 from .models import Anecdote, Citation, Correction, ModerationEvent, Report, Vote
 from .notifications import notify_correction_decision, notify_decision
 from .page_cache import bump_generation
@@ -116,11 +116,14 @@ def _transition(
         event = _record(
             current, actor=actor, action=action, from_state=before, reason=reason, message=message
         )
-        # Search follows publication in the same transaction: found once published, not after.
+        # Search and the story counts follow publication in the same transaction: found and
+        # counted once published, not after.
         if to_state == State.PUBLISHED:
             search.index_anecdote(current)
+            counters.story_published(current)
         elif before == State.PUBLISHED:
             search.forget_anecdote(current)
+            counters.story_unpublished(current)
         if action in DECISIONS:
             notify_decision(event)
     _copy_state(current, into=anecdote)
@@ -375,6 +378,7 @@ def edit_anecdote(*, anecdote, editor, changes=None, tags=None, people=None, exp
             )
         if current.state == State.PUBLISHED and changes.get("title", current.title) is None:
             raise ModerationError("A published story must keep a title.")
+        title_before = current.title_id
         for field, value in changes.items():
             setattr(current, field, value)
         if "title" in changes and current.title_id:
@@ -391,6 +395,7 @@ def edit_anecdote(*, anecdote, editor, changes=None, tags=None, people=None, exp
             _record(current, actor=editor, action=Action.EDITED, from_state=current.state)
         if current.state == State.PUBLISHED:
             search.index_anecdote(current)
+            counters.story_moved(from_title_id=title_before, to_title_id=current.title_id)
     for field in (*changes, "proposed_title", "version", "updated_at"):
         setattr(anecdote, field, getattr(current, field))
     return anecdote
