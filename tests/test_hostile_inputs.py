@@ -244,6 +244,29 @@ def test_the_title_search_of_the_submit_form_survives_the_catalogue(world):
     assert_no_problems(problems)
 
 
+def test_a_title_typed_in_another_unicode_form_is_the_same_title(world):
+    """ "Amélie" typed with a combining accent (NFD) is the "Amélie" Backlot has (NFC): the
+    title search finds it, proposing it again is refused as a duplicate, and search finds its
+    stories. A Cyrillic look-alike is another name, and is found as nothing."""
+    amelie = make_title("Am\u00e9lie", year=2001)
+    make_anecdote(title=amelie, text="Audrey Tautou fed the fish herself.", state=State.PUBLISHED)
+    author = world.browser("contributor")
+    nfd, cyrillic = STRINGS["NFD é"], STRINGS["Cyrillic look-alike"]
+
+    found = author.get("/submit/titles/", {"q": nfd}).json()["results"]
+    assert [result["id"] for result in found] == [amelie.pk]
+    assert author.get("/submit/titles/", {"q": cyrillic}).json()["results"] == []
+
+    before = last_pk(Anecdote)
+    proposal = author.post(SUBMIT, submit_data(world, title="new", new_title_name=nfd))
+    assert "Backlot already has “Amélie (2001)”" in proposal.content.decode()
+    assert last_pk(Anecdote) == before
+
+    reader = world.browser("anonymous")
+    assert "Audrey Tautou fed the fish" in reader.get("/search/", {"q": nfd}).content.decode()
+    assert "Audrey Tautou" not in reader.get("/search/", {"q": cyrillic}).content.decode()
+
+
 # --- Readers' and contributors' other forms ------------------------------------------------------
 
 
