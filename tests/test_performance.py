@@ -25,6 +25,7 @@ from trivia import counters, services
 from trivia.models import (
     Anecdote,
     Correction,
+    Person,
     Source,
     TaggedAnecdote,
     TagStoryCount,
@@ -159,6 +160,22 @@ def test_each_reader_sees_only_their_own_vote_and_token(title):
     assert "voter" not in anonymous_html and "voter" not in other_html
 
 
+def test_a_search_asked_again_shows_an_approval_and_an_edit_at_once(title, moderator):
+    published(title=title, text="The bank scene was shot on a Sunday.")
+    reader = signed_in_client()
+    search_url = reverse("search") + "?q=bank"
+    assert "1 story matching" in page(reader, search_url)
+    story = make_anecdote(title=title, text="A second bank, built in the studio.")
+    services.approve_anecdote(anecdote=story, moderator=moderator)
+    html = page(reader, search_url)
+    assert "2 stories matching" in html and "built in the studio" in html
+    services.edit_anecdote(
+        anecdote=story, editor=moderator, changes={"text": "A second bank, built on a lot."}
+    )
+    html = page(signed_in_client(), search_url)
+    assert "built on a lot" in html and "built in the studio" not in html
+
+
 def test_a_cached_card_is_the_card_the_include_renders(title):
     """The cache changes nothing a reader sees: the cards of a list, from the cache, are the
     very cards the template include renders for the same reader."""
@@ -253,6 +270,45 @@ def test_the_generation_is_read_before_the_stories_a_card_shows(title, list_name
     generation = next(i for i, text in enumerate(sql) if "trivia_contentgeneration" in text)
     stories = next(i for i, text in enumerate(sql) if text.startswith('SELECT "trivia_anecdote"'))
     assert generation < stories
+
+
+def without_tokens(html):
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]+"', "", html)
+
+
+@pytest.mark.parametrize("list_name", ["home", "title", "tag", "person", "interesting"])
+def test_a_page_whose_cards_are_all_cached_reads_rows_and_shows_the_same(title, list_name):
+    keanu = Person.objects.create(name="Keanu Reeves")
+    reader = make_user()
+    for number in range(3):
+        story = published(title=title, tags=["heists"], text=f"Story {number}.", sources=2)
+        story.people.add(keanu)
+    services.vote_interesting(anecdote=story, user=reader)
+    url = {
+        "home": "/",
+        "title": title.get_absolute_url(),
+        "tag": tag_url("heists"),
+        "person": keanu.get_absolute_url(),
+        "interesting": tag_url("heists") + "?sort=interest",
+    }[list_name]
+    client = Client()
+    client.force_login(reader)
+    first = page(client, url)  # whole rows; every card rendered and stored
+    with CaptureQueriesContext(connection) as captured:
+        second = page(client, url)
+    assert without_tokens(second) == without_tokens(first)
+    assert 'aria-pressed="true"' in second
+    stories = [q["sql"] for q in captured.captured_queries if 'FROM "trivia_anecdote"' in q["sql"]]
+    assert stories and not any('"trivia_anecdote"."text"' in sql for sql in stories)
+
+
+def test_a_card_the_cache_lost_is_read_again_whole(title):
+    stories = [published(title=title, text=f"Story {number}.") for number in range(3)]
+    reader = signed_in_client()
+    first = page(reader, title.get_absolute_url())
+    lost = Anecdote.objects.select_related("contributor").get(pk=stories[1].pk)
+    cache.delete(story_cards.card_key(lost, current_generation(), show_title=False))
+    assert without_tokens(page(reader, title.get_absolute_url())) == without_tokens(first)
 
 
 def test_an_unpublished_story_in_a_list_is_never_stored(title):

@@ -25,9 +25,18 @@ that was never counted cannot block a moderator's unpublishing.
 """
 
 from django.db import connection, transaction
-from django.db.models import Count, F
+from django.db.models import Count
 
 from .models import Anecdote, TaggedAnecdote, TagStoryCount, TitleStoryCount
+
+# Both statements are written in SQL: an upsert adding to the stored value has no ORM form,
+# and the decrement runs once for each story a superuser or seed_bench --reset deletes, where
+# building it through the ORM cost ten times the statement.
+
+
+def _names(model):
+    quote = connection.ops.quote_name
+    return quote(model._meta.db_table), quote(model._meta.pk.column), quote("value")
 
 
 def _increment(model, ids):
@@ -37,10 +46,7 @@ def _increment(model, ids):
     ids = [pk for pk in ids if pk is not None]
     if not ids:
         return
-    quote = connection.ops.quote_name
-    table = quote(model._meta.db_table)
-    key = quote(model._meta.pk.column)
-    value = quote("value")
+    table, key, value = _names(model)
     rows = ", ".join(["(%s, 1)"] * len(ids))
     with connection.cursor() as cursor:
         cursor.execute(
@@ -52,8 +58,16 @@ def _increment(model, ids):
 
 def _decrement(model, ids):
     ids = [pk for pk in ids if pk is not None]
-    if ids:
-        model.objects.filter(pk__in=ids, value__gt=0).update(value=F("value") - 1)
+    if not ids:
+        return
+    table, key, value = _names(model)
+    placeholders = ", ".join(["%s"] * len(ids))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {value} = {value} - 1 "
+            f"WHERE {key} IN ({placeholders}) AND {value} > 0",
+            ids,
+        )
 
 
 def _tag_ids(story_id):

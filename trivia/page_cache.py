@@ -10,10 +10,15 @@ stale and no expiry has to be waited out; old entries simply age out of the cach
 The generation lives in the database, not in the cache, so that several worker processes agree
 on it even when each has its own local-memory cache (SQLite, no Redis). Signed-in users are
 never served from, nor stored into, this cache: their pages show their own state.
+
+Below the page cache, what pages served to anyone reuse: results kept until the generation
+changes (``kept``), and the keys and rows of the story cards' fragments (``{% story_cards %}``,
+``trivia/templatetags/story_cards.py``).
 """
 
 import functools
 import hashlib
+from dataclasses import dataclass
 
 from django.core.cache import cache
 from django.db import connection
@@ -21,7 +26,7 @@ from django.db.models import F
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 
-from .models import ContentGeneration
+from .models import Anecdote, ContentGeneration
 
 # Interest votes do not raise the generation (they would empty the cache at every click), so
 # the counts an anonymous reader sees may lag by at most this long.
@@ -126,3 +131,77 @@ def cache_public_page(view):
         return response
 
     return wrapped
+
+
+# --- Story card fragments (``{% story_cards %}``) -------------------------------------------
+
+
+def card_key(story, generation, *, show_title):
+    """A story card's cache key: the story, its version, the content generation, its
+    contributor's name and whether their account is open, and the card's variant. ``story``
+    is an ``Anecdote`` or a ``CardRow``; both give the same key."""
+    if isinstance(story, CardRow):
+        contributor = story.contributor_id, story.contributor_name, story.contributor_active
+    elif Anecdote.contributor.is_cached(story) and story.contributor is not None:
+        contributor = (
+            story.contributor_id,
+            story.contributor.get_username(),
+            story.contributor.is_active,
+        )
+    else:
+        contributor = None, None, None
+    shared_by = ":".join(str(part) for part in contributor) if contributor[0] else ""
+    digest = hashlib.sha256(shared_by.encode()).hexdigest()[:12]
+    return f"card:{generation}:{story.pk}:{story.version}:{int(show_title)}:{digest}"
+
+
+CARD_ROW_FIELDS = [
+    "pk",
+    "version",
+    "state",
+    "interest_count",
+    "contributor_id",
+    "contributor__username",
+    "contributor__is_active",
+]
+
+
+@dataclass(frozen=True)
+class CardRow:
+    """A story as a page whose cards are all cached needs it: what keys its card and fills its
+    vote slot. 0.4 ms for 20 stories, where their whole rows with their titles and
+    contributors cost 2 ms of ORM; ``{% story_cards %}`` fetches a story whole only for a card
+    the cache has lost since."""
+
+    pk: int
+    version: int
+    state: str
+    interest_count: int
+    contributor_id: int | None
+    contributor_name: str | None
+    contributor_active: bool | None
+
+    @property
+    def is_published(self):
+        return self.state == Anecdote.State.PUBLISHED
+
+
+def _warm_key(request):
+    path = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+    return f"cards-cached:{request_generation(request)}:{path}"
+
+
+def cards_cached(request):
+    """Whether every card of this page was cached when it was last shown, at this generation:
+    the page may then read its stories as ``CardRow``s. One cache read; a page shown for the
+    first time reads its stories whole, with the queries it always had."""
+    return cache.get(_warm_key(request)) is not None
+
+
+def mark_cards_cached(request):
+    cache.set(_warm_key(request), True, PAGE_TIMEOUT)
+
+
+def card_rows(stories):
+    """A page of ``stories`` (a queryset, ordered and sliced as shown) as ``CardRow``s."""
+    return [CardRow(*row) for row in stories.values_list(*CARD_ROW_FIELDS)]

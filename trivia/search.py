@@ -38,7 +38,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.db.models import OuterRef, Prefetch, Q, Subquery
 from django.db.models.functions import Length, Lower
-from django.utils.functional import cached_property
+from django.utils.functional import SimpleLazyObject, cached_property
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
@@ -358,12 +358,16 @@ class SearchResults:
         return len(self.ids)
 
     def __getitem__(self, page):
+        """The hits of ``page`` (a slice), fetched on first use: a results page kept whole in
+        the cache (the ``search_hits`` fragment of ``trivia/search.html``) never reads them."""
         ids = self.ids[page]
-        return kept(
-            self.generation,
-            f"hits:{CANDIDATES}:{page.start}-{page.stop}",
-            " ".join(self.terms),
-            lambda: self.hits(ids),
+        return SimpleLazyObject(
+            lambda: kept(
+                self.generation,
+                f"hits:{CANDIDATES}:{page.start}-{page.stop}",
+                " ".join(self.terms),
+                lambda: self.hits(ids),
+            )
         )
 
     def hits(self, ids):

@@ -34,7 +34,7 @@ from django.views.generic.detail import SingleObjectMixin
 from . import queries, search, services
 from .feeds import plain_excerpt, story_summary
 from .models import Accuracy, Anecdote, TitleKind, Vote
-from .page_cache import kept, request_generation
+from .page_cache import card_rows, cards_cached, kept, request_generation
 from .people import people_with_stories, person_has_stories, titles_of
 
 logger = logging.getLogger(__name__)
@@ -51,9 +51,10 @@ class HomeView(TemplateView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         generation = request_generation(self.request)  # before the stories, as StoryListMixin
-        context["latest_stories"] = list(
-            Anecdote.objects.published().for_card_list()[:HOME_STORIES]
-        )
+        latest = Anecdote.objects.published().for_card_list()[:HOME_STORIES]
+        # Rows, when every card is cached already (see StoryListMixin.get_context_data).
+        rows = cards_cached(self.request)
+        context["latest_stories"] = card_rows(latest) if rows else list(latest)
         context["voted_ids"] = queries.voted_ids(self.request.user, context["latest_stories"])
         # The same for every reader until a story is published or taken down: 2–4 ms saved.
         context["popular_tags"] = kept(
@@ -170,8 +171,13 @@ class StoryListMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        context["stories"] = context["object_list"]
-        context["voted_ids"] = queries.voted_ids(self.request.user, context["stories"])
+        # A page whose cards were all cached when last shown (at this generation) reads only
+        # what keys them and fills their vote buttons: 0.4 ms where whole rows cost 2.
+        stories = context["object_list"]
+        if cards_cached(self.request):
+            stories = context["object_list"] = context["page_obj"].object_list = card_rows(stories)
+        context["stories"] = stories
+        context["voted_ids"] = queries.voted_ids(self.request.user, stories)
         context.update(
             sorts=SORTS,
             current_sort=self.sort,
@@ -386,7 +392,6 @@ class PersonDetailView(StoryListMixin, SingleObjectMixin, ListView):
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
         context["person"] = self.object
-        context["stories"] = context["object_list"]
         titles = list(titles_of(self.object))
         context["titles"] = titles[:PERSON_TITLES_SHOWN]
         context["more_titles"] = len(titles) - len(context["titles"])
