@@ -46,9 +46,6 @@ class Row:
     get: tuple
     post: tuple
     data: dict = field(default_factory=dict)
-    # A known bug: the row states the right answers, and its cells are expected to fail
-    # (strictly) until the bug is fixed; the reason says what is wrong.
-    bug: str = ""
 
     def __post_init__(self):
         assert len(self.get) == len(ROLES) and len(self.post) == len(ROLES), self.pattern
@@ -579,15 +576,6 @@ ROWS += [
     Row("admin/auth/group/", "/admin/auth/group/", SUPERUSER, SUPERUSER),
     Row("admin/taggit/tag/", "/admin/taggit/tag/", MODERATORS, MODERATORS),
     Row("admin/account/emailaddress/", "/admin/account/emailaddress/", SUPERUSER, SUPERUSER),
-    Row(
-        "admin/taggit/tag/merge-tags/",
-        "/admin/taggit/tag/merge-tags/",
-        MODERATORS,
-        admin_page(403, Go("/admin/taggit/tag/"), Go("/admin/taggit/tag/")),
-        data={"new_tag_name": "planted"},
-        bug="taggit's merge-tags view checks no permission (a staff account without any "
-        "creates tags through it) and, with no tags chosen first, answers 500.",
-    ),
 ]
 
 # Routes covered by a rule rather than rows of their own: the admin pages of other apps'

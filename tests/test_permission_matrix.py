@@ -122,8 +122,7 @@ def test_every_cell_of_the_permission_matrix_answers_as_the_table_says():
     world = build_world()
     wrong = []
     for row in ROWS:
-        if not row.bug:
-            wrong += wrong_cells(world, row)
+        wrong += wrong_cells(world, row)
     with_rows = {row.pattern for row in ROWS}
     for route in routes():
         prefix = rule_for(route)
@@ -136,19 +135,3 @@ def test_every_cell_of_the_permission_matrix_answers_as_the_table_says():
                 if not matches(expected, response, world.values):
                     wrong.append(f"{method} {url} as {role} ({prefix} rule): {described(response)}")
     assert not wrong, f"{len(wrong)} cells answer otherwise:\n" + "\n".join(wrong)
-
-
-@pytest.mark.parametrize(
-    "row",
-    [
-        pytest.param(row, marks=pytest.mark.xfail(reason=row.bug, strict=True), id=row.pattern)
-        for row in ROWS
-        if row.bug
-    ],
-)
-def test_known_holes_in_the_permission_matrix_are_still_open(row):
-    """The rows marked ``bug``: each states the right answers and fails until it is fixed
-    (strict: a fixed bug makes this test fail, so that its mark is removed)."""
-    world = build_world()
-    wrong = wrong_cells(world, row)
-    assert not wrong, "\n".join(wrong)

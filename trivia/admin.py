@@ -32,6 +32,7 @@ from . import images, search, services
 from .admin_feedback import CorrectionAdmin, ReportAdmin  # noqa: F401  (registered there)
 from .admin_import import ArticleImportMixin
 from .admin_site import BoundedSearchAdmin
+from .admin_tags import TagAdmin  # noqa: F401  (registered there)
 from .forms import AnecdoteAdminForm, DecisionForm, RefuseControlCharactersMixin, UnpublishForm
 from .models import (
     Anecdote,

@@ -150,6 +150,11 @@ def reindex_person(person):
     return _reindex(Anecdote.objects.filter(people=person))
 
 
+def reindex_stories(stories):
+    """After what ``stories`` are found by changed outside them (a tag renamed or deleted)."""
+    return _reindex(stories)
+
+
 def rebuild_index(*, progress=None):
     """Rewrite every entry from the published stories and drop any other, then have the engine
     rebuild its index from the entries. Returns (stories indexed, stale entries removed)."""
