@@ -35,18 +35,19 @@ def no_new_account_limit(settings):
 def empty_cache():
     """Each test starts with an empty cache: the database rolls back between tests, the
     cache would not, and a page cached by one test must not answer the next one."""
-    from django.core.cache import cache
+    from tests.caching import clear_caches
 
-    cache.clear()
+    clear_caches()
 
 
 def pytest_terminal_summary(terminalreporter):
     """Issue 7's figures, in one block at the end of every run that counted any: hostile inputs
-    tried, answers of 500 or more, leaks, permission-matrix cells (tests/hostile/figures.py)."""
+    tried, answers of 500 or more, leaks, permission-matrix cells, browser journeys passed,
+    decisions lost or doubled by racing moderators (tests/hostile/figures.py)."""
     from tests.hostile.figures import FIGURES
 
     if FIGURES.any():
-        terminalreporter.section("hostile inputs and permissions")
+        terminalreporter.section("issue 7 figures")
         for line in FIGURES.lines():
             terminalreporter.write_line(line)
 

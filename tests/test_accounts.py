@@ -12,10 +12,10 @@ from allauth.account.models import EmailAddress
 from django.conf import settings as django_settings
 from django.contrib.auth import get_user_model
 from django.core import mail
-from django.core.cache import cache
 from django.core.management import call_command
 from django.urls import reverse
 
+from tests.caching import clear_caches
 from tests.factories import PASSWORD, make_moderator, make_user
 
 pytestmark = pytest.mark.django_db
@@ -29,7 +29,7 @@ NEW_PASSWORD = "a-brand-new-passphrase-42"
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Rate-limit counts live in the cache, which CI shares between runs (Redis)."""
-    cache.clear()
+    clear_caches()
 
 
 def verified(user):
@@ -351,7 +351,7 @@ def test_the_failure_count_lives_in_the_shared_cache(client):
     for _ in range(5):
         sign_in(client, "vasquez", "wrong")
     assert sign_in(client, "vasquez").status_code == 200  # refused
-    cache.clear()
+    clear_caches()
     assert sign_in(client, "vasquez").status_code == 302
 
 

@@ -1,8 +1,8 @@
 """Readers report problems and propose corrections; moderators decide them in the admin."""
 
 import pytest
-from django.core.cache import cache
 
+from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_staff, make_user
 from trivia.models import Anecdote, Correction, Report
 
@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture

@@ -15,7 +15,6 @@ from urllib.parse import quote
 import pytest
 from allauth.account.models import EmailAddress
 from django.contrib.auth import get_user_model
-from django.core.cache import cache
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
@@ -27,6 +26,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from taggit.models import Tag
 
+from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_source, make_title
 from tests.hostile import catalogue
 from tests.hostile.catalogue import MARKUP, SHORT, STRINGS
@@ -283,7 +283,7 @@ def test_the_report_form_survives_the_catalogue(world):
     ]
     for chosen in requests:
         label = f"report {described(chosen)}"
-        cache.clear()  # the page cache and the report limit
+        clear_caches()  # the page cache and the report limit
         data = {"reason": "inaccurate", "note": "", "website": ""}
         data.update({field: value for field, (_name, value) in chosen.items()})
         before = last_pk(Report)
@@ -374,7 +374,7 @@ def test_the_account_forms_survive_the_catalogue(world):
     ]
     for url, fields in forms:
         for chosen in spread(fields, SHORT):
-            cache.clear()
+            clear_caches()
             label = f"{url} {described(chosen)}"
             data = {field: value for field, (_name, value) in chosen.items()}
             problems += problems_in(visitor.post(url, data), label)
@@ -897,7 +897,7 @@ def test_malformed_request_bodies_are_answered_below_500(world):
     problems = []
     for name, body, content_type, extra in catalogue.multipart_bodies():
         for role, url in targets:
-            cache.clear()
+            clear_caches()
             browser = world.browser(role)
             response = browser.generic(
                 "POST",
@@ -1088,7 +1088,7 @@ SHORT_STRINGS = [value for value in STRINGS.values() if len(value) < 1_000]
 def rolled_back(check):
     """Run ``check`` in a transaction rolled back afterwards, with an empty cache: Hypothesis
     runs many examples in one test, and each must start from the same site."""
-    cache.clear()
+    clear_caches()
     with transaction.atomic():
         check()
         transaction.set_rollback(True)

@@ -9,7 +9,6 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import AnonymousUser
-from django.core.cache import cache
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.core.management import CommandError, call_command
@@ -17,6 +16,7 @@ from django.template.loader import render_to_string
 from django.test import Client
 from PIL import Image
 
+from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_moderator, make_title, make_user, move_to
 from tests.test_submit import form_data, verified_user
 from tests.test_uploads import (
@@ -37,7 +37,7 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Rate-limit counts live in the cache: each test starts with none."""
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture

@@ -3,11 +3,11 @@ reasons; editing, withdrawing and resubmitting them, and proposing corrections t
 """
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_moderator, make_title, make_user
 from trivia import services
 from trivia.models import Anecdote, Correction, ModerationEvent
@@ -20,7 +20,7 @@ LIST_URL = "/accounts/submissions/"
 @pytest.fixture(autouse=True)
 def empty_cache():
     """The correction form is rate limited; counts live in the (shared, in CI) cache."""
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture

@@ -6,13 +6,13 @@ from io import StringIO
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_moderator, make_title, make_user, move_to
 from trivia import services
 from trivia.importer import import_article
@@ -311,7 +311,7 @@ def test_an_unpublished_story_names_its_people_to_its_contributor_without_links(
 
 def queries_for(client, url):
     client.get(url)  # Warm whatever is cached per process.
-    cache.clear()  # measure the rendering, not the anonymous page cache
+    clear_caches()  # measure the rendering, not the anonymous page cache
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url
@@ -523,7 +523,7 @@ def test_an_imported_story_arrives_with_the_people_its_text_names(moderator):
 
 
 def test_a_submitted_story_arrives_with_the_people_its_text_names(client):
-    cache.clear()
+    clear_caches()
     shining = make_title("The Shining", year=1980)
     nicholson = make_person("Jack Nicholson")
     user = make_user("dana")

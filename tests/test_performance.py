@@ -10,7 +10,6 @@ import re
 from io import StringIO
 
 import pytest
-from django.core.cache import cache
 from django.core.management import CommandError, call_command
 from django.db import connection, transaction
 from django.db.models import Count
@@ -20,6 +19,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from taggit.models import Tag
 
+from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_moderator, make_title, make_user
 from trivia import counters, services
 from trivia.models import (
@@ -32,7 +32,7 @@ from trivia.models import (
     Title,
     TitleStoryCount,
 )
-from trivia.page_cache import current_generation
+from trivia.page_cache import content_cache, current_generation
 from trivia.templatetags import story_cards
 from trivia.views import TagDetailView
 
@@ -246,7 +246,7 @@ def test_a_page_with_cached_cards_runs_fewer_queries_and_the_same_for_4_or_40(ti
     for _ in range(4):
         published(title=title, tags=["heists"], sources=2)
     few = queries()
-    cache.clear()
+    clear_caches()
     with CaptureQueriesContext(connection) as captured:
         page(reader, title.get_absolute_url())
     uncached = len(captured)
@@ -307,7 +307,7 @@ def test_a_card_the_cache_lost_is_read_again_whole(title):
     reader = signed_in_client()
     first = page(reader, title.get_absolute_url())
     lost = Anecdote.objects.select_related("contributor").get(pk=stories[1].pk)
-    cache.delete(story_cards.card_key(lost, current_generation(), show_title=False))
+    content_cache.delete(story_cards.card_key(lost, current_generation(), show_title=False))
     assert without_tokens(page(reader, title.get_absolute_url())) == without_tokens(first)
 
 
@@ -322,7 +322,8 @@ def test_an_unpublished_story_in_a_list_is_never_stored(title):
         .render({"stories": [Anecdote.objects.get(pk=story.pk)], "voted_ids": None}, request)
     )
     assert f'id="story-{story.pk}"' in html
-    assert cache.get(story_cards.card_key(story, current_generation(), show_title=False)) is None
+    key = story_cards.card_key(story, current_generation(), show_title=False)
+    assert content_cache.get(key) is None
 
 
 # --- Counts: always the real ones ----------------------------------------------------------------

@@ -9,10 +9,10 @@ an empty cache (page cache and rate limits), in a fresh browser signed in as the
 import re
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.urls import URLResolver, get_resolver
 
+from tests.caching import clear_caches
 from tests.hostile.figures import FIGURES
 from tests.hostile.world import ROLES, build_world
 from tests.permissions import PREFIX_RULES, ROWS, Go
@@ -69,7 +69,7 @@ def described(response):
 
 def answer(world, role, method, url, data):
     """What ``role`` gets for ``method url``, with nothing of it kept afterwards."""
-    cache.clear()
+    clear_caches()
     browser = world.browser(role)
     with transaction.atomic():
         if method == "POST":

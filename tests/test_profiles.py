@@ -1,10 +1,10 @@
 """/users/<username>/: a contributor's public page lists their published stories only."""
 
 import pytest
-from django.core.cache import cache
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
+from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_title, make_user
 from trivia.models import Anecdote
 
@@ -129,7 +129,7 @@ def test_the_page_runs_the_same_queries_for_6_or_60_stories(
 
     add(6)
     client.get("/users/ripley/")  # warm per-process caches
-    cache.clear()  # measure the rendering, not the anonymous page cache
+    clear_caches()  # measure the rendering, not the anonymous page cache
     with CaptureQueriesContext(connection) as few:
         client.get("/users/ripley/")
     add(54)

@@ -3,13 +3,13 @@
 from unittest import mock
 
 import pytest
-from django.core.cache import cache
 from django.db import OperationalError, connection
 from django.template import loader
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from taggit.models import Tag
 
+from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_moderator, make_source, make_title, make_user
 from trivia import services
 from trivia.models import Anecdote, Citation
@@ -346,7 +346,7 @@ def test_server_error_page_renders_without_context_or_database(client, settings)
 
 def queries_for(client, url):
     client.get(url)  # Warm whatever is cached per process (content types, templates).
-    cache.clear()  # measure the rendering, not the anonymous page cache
+    clear_caches()  # measure the rendering, not the anonymous page cache
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url

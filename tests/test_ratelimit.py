@@ -1,16 +1,16 @@
 """Rate limits count per address and per user, in the shared cache."""
 
 import pytest
-from django.core.cache import cache
 from django.http import HttpResponse
 from django.test import RequestFactory
 
+from tests.caching import clear_caches
 from trivia.ratelimit import client_address, ratelimit
 
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    clear_caches()
 
 
 @ratelimit("demo")

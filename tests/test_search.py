@@ -9,12 +9,12 @@ import re
 
 import pytest
 from django.apps import apps as django_apps
-from django.core.cache import cache
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.caching import clear_caches
 from tests.factories import (
     make_anecdote,
     make_moderator,
@@ -462,7 +462,7 @@ def test_search_pages_run_the_same_queries_for_5_or_50_results(
 
     add(5)
     reader.get(SEARCH, {"q": "heat"})
-    cache.clear()  # measure the rendering, not the anonymous page cache
+    clear_caches()  # measure the rendering, not the anonymous page cache
     with CaptureQueriesContext(connection) as few:
         assert len(page(reader, "heat").context["hits"]) == 5
     add(45)

@@ -16,7 +16,6 @@ import uuid
 from itertools import count
 
 import pytest
-from django.core.cache import cache
 from django.db import transaction
 from django.test import Client
 from hypothesis import HealthCheck
@@ -32,6 +31,7 @@ from hypothesis.stateful import (
     run_state_machine_as_test,
 )
 
+from tests.caching import clear_caches
 from tests.factories import make_moderator, make_title, make_user
 from tests.hostile.figures import FIGURES
 from tests.hostile.world import verified
@@ -67,7 +67,7 @@ class PublicSurfaces(RuleBasedStateMachine):
         # (a cached page from a rolled-back run would belong to no site at all).
         self.transaction = transaction.atomic()
         self.transaction.__enter__()
-        cache.clear()
+        clear_caches()
 
     def teardown(self):
         transaction.set_rollback(True)

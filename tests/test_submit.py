@@ -5,9 +5,9 @@ import uuid
 
 import pytest
 from django.apps import apps
-from django.core.cache import cache
 from django.test import Client
 
+from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_moderator, make_source, make_title, make_user
 from trivia.models import Anecdote, ModerationEvent, Source
 from trivia.templatetags.backlot import linkify_plain
@@ -23,7 +23,7 @@ KUBRICK = (
 @pytest.fixture(autouse=True)
 def empty_cache():
     """Rate-limit counts live in the cache: each test starts with none."""
-    cache.clear()
+    clear_caches()
 
 
 def verified_user(username=None):

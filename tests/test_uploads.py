@@ -11,11 +11,11 @@ import zlib
 from pathlib import Path
 
 import pytest
-from django.core.cache import cache
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
+from tests.caching import clear_caches
 from tests.factories import make_moderator, make_title, make_user, move_to
 from tests.test_submit import form_data, verified_user
 from trivia import images
@@ -26,7 +26,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture(autouse=True)
 def empty_cache():
-    cache.clear()
+    clear_caches()
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ import re
 import threading
 
 import pytest
-from django.core.cache import cache
 from django.db import connection, connections
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_moderator, make_title, make_user
 from trivia import services
 from trivia.models import Anecdote, Vote
@@ -339,7 +339,7 @@ def test_the_sort_switch_marks_the_current_order_and_keeps_the_filter(client):
 
 def queries_for(client, url):
     client.get(url)  # Warm what is cached per process (content types, templates).
-    cache.clear()  # measure the rendering, not the anonymous page cache
+    clear_caches()  # measure the rendering, not the anonymous page cache
     with CaptureQueriesContext(connection) as queries:
         response = client.get(url)
     assert response.status_code == 200, url

@@ -20,16 +20,21 @@ import functools
 import hashlib
 from dataclasses import dataclass
 
-from django.core.cache import cache
+from django.core.cache import caches
 from django.db import connection
 from django.db.models import F
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
+from django.utils.connection import ConnectionProxy
 
 from .models import Anecdote, ContentGeneration
 
+# Everything kept here is keyed by the content generation ("content" in settings.CACHES).
+content_cache = ConnectionProxy(caches, "content")
+
 # Interest votes do not raise the generation (they would empty the cache at every click), so
-# the counts an anonymous reader sees may lag by at most this long.
+# the counts an anonymous reader sees may lag by at most this long (a minute more with Redis,
+# for a worker's own copy: trivia/tiered_cache.py).
 PAGE_TIMEOUT = 10 * 60
 
 
@@ -67,10 +72,10 @@ def kept(generation, key, compute):
     if generation is None:
         return compute()
     full_key = f"kept:{generation}:{key}"
-    value = cache.get(full_key)
+    value = content_cache.get(full_key)
     if value is None:
         value = compute()
-        cache.set(full_key, value, PAGE_TIMEOUT)
+        content_cache.set(full_key, value, PAGE_TIMEOUT)
     return value
 
 
@@ -115,7 +120,7 @@ def cache_public_page(view):
         path = request.get_full_path()
         digest = hashlib.sha256(f"{request.get_host()}{path}".encode()).hexdigest()
         key = f"page:{request_generation(request)}:{digest}"
-        cached = cache.get(key)
+        cached = content_cache.get(key)
         if cached is not None:
             content, content_type = cached
             response = HttpResponse(content, content_type=content_type)
@@ -125,7 +130,7 @@ def cache_public_page(view):
             if hasattr(response, "render") and callable(response.render):
                 response = response.render()
             if _cacheable(request, response):
-                cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
+                content_cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
             response["X-Page-Cache"] = "miss"
         patch_vary_headers(response, ["Cookie"])
         return response
@@ -195,11 +200,11 @@ def cards_cached(request):
     """Whether every card of this page was cached when it was last shown, at this generation:
     the page may then read its stories as ``CardRow``s. One cache read; a page shown for the
     first time reads its stories whole, with the queries it always had."""
-    return cache.get(_warm_key(request)) is not None
+    return content_cache.get(_warm_key(request)) is not None
 
 
 def mark_cards_cached(request):
-    cache.set(_warm_key(request), True, PAGE_TIMEOUT)
+    content_cache.set(_warm_key(request), True, PAGE_TIMEOUT)
 
 
 def card_rows(stories):

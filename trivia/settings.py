@@ -129,15 +129,29 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache --------------------------------------------------------------------------------
 REDIS_URL = os.environ.get("REDIS_URL", "")
 if REDIS_URL:
+    SHARED_CACHE = {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "backlot"),
+    }
+    # "content": what the page cache keeps under keys holding the content generation, read
+    # from this process's memory before Redis (trivia/tiered_cache.py).
     CACHES = {
-        "default": {
-            "BACKEND": "django.core.cache.backends.redis.RedisCache",
-            "LOCATION": REDIS_URL,
-            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "backlot"),
-        }
+        "default": SHARED_CACHE,
+        "content": {
+            "BACKEND": "trivia.tiered_cache.TieredCache",
+            "LOCATION": "content",
+            "OPTIONS": {"SHARED": SHARED_CACHE},
+        },
     }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+    # One store under both names: each process keeps its own (see trivia/page_cache.py).
+    LOCAL_CACHE = {
+        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+        "LOCATION": "backlot",
+        "OPTIONS": {"MAX_ENTRIES": 5000},
+    }
+    CACHES = {"default": LOCAL_CACHE, "content": LOCAL_CACHE}
 
 # --- Passwords, language, files -------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [

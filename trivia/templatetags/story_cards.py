@@ -14,7 +14,7 @@ for every reader. What is the reader's own, the "interesting" button (pressed or
 a signed-in reader's CSRF token), is a slot in the fragment, rendered for each request: a vote
 raises no generation, and the count it moves shows at once.
 
-A page's fragments come in one ``cache.get_many``; the cards not found get their lists
+A page's fragments come in one ``content_cache.get_many``; the cards not found get their lists
 (``models.card_lists``) fetched for them alone, are rendered and stored with one ``set_many``.
 A story that is not published is rendered for the reader every time and never stored. Once
 every card of a page is stored, the page is marked (``page_cache.mark_cards_cached``), and its
@@ -28,7 +28,6 @@ such a page keeps the queries it had.
 """
 
 from django import template
-from django.core.cache import cache
 from django.db.models import prefetch_related_objects
 from django.template import Context
 from django.template.loader import render_to_string
@@ -39,6 +38,7 @@ from trivia.page_cache import (
     PAGE_TIMEOUT,
     CardRow,
     card_key,
+    content_cache,
     current_generation,
     known_generation,
     mark_cards_cached,
@@ -87,7 +87,7 @@ def cached_fragments(stories, generation, *, show_title):
         for story in stories
         if story.is_published
     }
-    found = cache.get_many(list(keys.values())) if keys else {}
+    found = content_cache.get_many(list(keys.values())) if keys else {}
     missing = [story for story in stories if story.pk in keys and keys[story.pk] not in found]
     if missing:
         # A story read again whole may have been taken down a moment ago: no card then.
@@ -96,7 +96,7 @@ def cached_fragments(stories, generation, *, show_title):
             for pk, story in whole(missing).items()
             if story.is_published
         }
-        cache.set_many(rendered, PAGE_TIMEOUT)
+        content_cache.set_many(rendered, PAGE_TIMEOUT)
         found.update(rendered)
     return {pk: found[key] for pk, key in keys.items() if key in found}
 

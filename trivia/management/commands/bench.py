@@ -355,10 +355,11 @@ def database():
 
 
 def cache():
-    backend = settings.CACHES["default"]["BACKEND"].rsplit(".", 1)[-1]
-    return {"RedisCache": "Redis", "LocMemCache": "local memory (per process)"}.get(
-        backend, backend
-    )
+    backend = settings.CACHES["content"]["BACKEND"].rsplit(".", 1)[-1]
+    return {
+        "TieredCache": "Redis, with each worker's own copy of pages and fragments in front",
+        "LocMemCache": "local memory (per process)",
+    }.get(backend, backend)
 
 
 def setup():

@@ -44,7 +44,8 @@ BIG_TABLES = {
     "trivia_vote",
 }
 BIG_ROWS = 1000
-NO_CACHE = {"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+DUMMY = {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}
+NO_CACHE = {"default": DUMMY, "content": DUMMY}
 # "Seq Scan on trivia_anecdote" (PostgreSQL), "SCAN trivia_anecdote" without an index (SQLite).
 _PG_FULL_SCAN = re.compile(r"Seq Scan on (\w+)")
 _SQLITE_FULL_SCAN = re.compile(r"^SCAN (\w+)(?! USING)")
