@@ -5,6 +5,7 @@ import uuid
 
 import pytest
 from django.apps import apps
+from django.db import connection
 from django.test import Client
 
 from tests.caching import clear_caches
@@ -401,6 +402,25 @@ def test_preview_shows_similar_published_stories_and_the_story_as_it_will_look(
     assert KUBRICK in html
     assert "takes" in html and "example.org/making-of-the-shining" in html
     assert not Anecdote.objects.filter(contributor__username="dana").exists()
+
+
+def test_a_story_for_a_title_still_to_be_created_is_compared_on_postgresql_only(
+    author_client, shining
+):
+    """A contributor who did not find the film in the list may still be retelling a story
+    published under it. PostgreSQL's trigram index looks across every title; SQLite, with no
+    such index, compares a story with its own title's stories only, so none here."""
+    told = make_anecdote(
+        title=shining,
+        state="published",
+        text="Shelley Duvall had to repeat the baseball bat scene 127 times for Kubrick.",
+    )
+    response = preview(author_client, form_data(title="new", new_title_name="The Shinning"))
+    if connection.vendor == "postgresql":
+        assert response.context["similar"] == [told]
+        assert "Is it one of these?" in text_of(response)
+    else:
+        assert response.context["similar"] == []
 
 
 def test_preview_and_search_run_a_fixed_number_of_queries(
