@@ -648,3 +648,25 @@ def test_the_admin_index_puts_the_waiting_work_first(client):
         for name in ("Moderation queue", "Reports", "Corrections", "All stories", "Titles")
     ]
     assert positions == sorted(positions)
+
+
+def test_the_queue_shows_a_published_story_the_pending_one_may_repeat(client):
+    title = make_title("The Shining")
+    told = make_anecdote(
+        title=title,
+        state="published",
+        text="Shelley Duvall had to repeat the baseball bat scene 127 times for Kubrick.",
+    )
+    make_anecdote(title=title, state="published", text="The hotel was the Timberline Lodge.")
+    again = make_anecdote(
+        title=title, text="Kubrick made Shelley Duvall repeat the baseball bat scene 127 times."
+    )
+    fresh = make_anecdote(title=title, text="The maze was built on a sound stage in England.")
+    client.force_login(make_moderator())
+
+    html = client.get(change_url(again)).content.decode()
+    assert "Possible duplicates" in html
+    assert reverse("admin:trivia_anecdote_change", args=[told.pk]) in html
+    assert "Timberline" not in html
+    html = client.get(change_url(fresh)).content.decode()
+    assert reverse("admin:trivia_anecdote_change", args=[told.pk]) not in html

@@ -24,7 +24,7 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils import timezone
-from django.utils.html import format_html
+from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
@@ -48,6 +48,7 @@ from .models import (
 )
 from .names import normalize_name
 from .people import find_people
+from .similar import similar_stories
 
 State = Anecdote.State
 
@@ -317,6 +318,7 @@ class StoryAdmin(BoundedSearchAdmin):
         "moderator_message",
         "image",
         "suggested_people",
+        "possible_duplicates",
     ]
     actions = ["approve_selected", "reject_selected"]
 
@@ -413,6 +415,30 @@ class StoryAdmin(BoundedSearchAdmin):
             '{} <span class="quiet-note">(named in the text; add them above if the story is '
             "about them)</span>",
             ", ".join(ref.name for ref in missing),
+        )
+
+    @admin.display(description="possible duplicates")
+    def possible_duplicates(self, story):
+        """Published stories that tell much the same thing (``trivia.similar``): a story sent
+        again is better rejected as a duplicate, or merged into the first by a correction."""
+        others = [
+            other
+            for other in similar_stories(title=story.title, text=story.text)
+            if other.pk != story.pk
+        ]
+        if not others:
+            return "—"
+        return format_html_join(
+            "",
+            '<p><a href="{}">{}</a> <span class="quiet-note">({})</span></p>',
+            (
+                (
+                    reverse("admin:trivia_anecdote_change", args=[other.pk]),
+                    Truncator(other.text).chars(120),
+                    other.title.name,
+                )
+                for other in others
+            ),
         )
 
     def changelist_view(self, request, extra_context=None):
@@ -620,6 +646,8 @@ class StoryAdmin(BoundedSearchAdmin):
 
     def get_fieldsets(self, request, obj=None):
         story = ["title", "text", "people", "suggested_people", "tags", "is_spoiler"]
+        if obj is not None and obj.state == State.PENDING:
+            story.insert(2, "possible_duplicates")
         if obj is not None and obj.proposed_title:
             story.insert(1, "proposed_title")
         if self.has_change_permission(request, obj):
