@@ -522,3 +522,25 @@ def test_the_command_names_an_unreadable_image_and_still_does_the_others(setting
         run_command()
     fine.refresh_from_db()
     assert fine.image_renditions["sources"]
+
+
+def test_deleting_a_story_or_a_title_deletes_its_image_and_copies_once_committed(
+    author_client, title, settings, django_capture_on_commit_callbacks
+):
+    story = sent_story(author_client, title)
+    poster = stored_image("posters")
+    Title.objects.filter(pk=title.pk).update(
+        poster=poster, poster_renditions=images.make_renditions(Title(poster=poster).poster)
+    )
+    assert len(files_under(settings.MEDIA_ROOT)) == 8  # story 1 + 3 copies, poster 1 + 3
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        story.delete()
+    assert len(files_under(settings.MEDIA_ROOT)) == 8  # nothing yet: it could roll back
+    for callback in callbacks:
+        callback()
+    assert files_under(settings.MEDIA_ROOT) == sorted(
+        [poster, *images.rendition_names(Title.objects.get(pk=title.pk).poster_renditions)]
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        Title.objects.get(pk=title.pk).delete()
+    assert files_under(settings.MEDIA_ROOT) == []

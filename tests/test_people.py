@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_moderator, make_title, make_user, move_to
-from trivia import services
+from trivia import search, services
 from trivia.importer import import_article
 from trivia.models import Anecdote, Person, PersonAlias
 from trivia.people import PersonIndex, PersonRef, find_people
@@ -554,3 +554,15 @@ def test_a_submitted_story_arrives_with_the_people_its_text_names(client):
     assert response.status_code == 302
     story = Anecdote.objects.get()
     assert (story.state, list(story.people.all())) == (State.PENDING, [nicholson])
+
+
+def test_a_deleted_person_is_no_longer_found_by_search():
+    story = make_anecdote(state="published", text="He ate the raw egg on a bet.")
+    person = Person.objects.create(name="Paul Newman")
+    story.people.add(person)
+    search.index_anecdote(story)  # as attaching him in the admin does
+    reader = Client()
+    assert "raw egg" in reader.get("/search/", {"q": "newman"}).text
+    person.delete()
+    assert "raw egg" not in reader.get("/search/", {"q": "newman"}).text
+    assert "raw egg" in reader.get("/search/", {"q": "bet"}).text

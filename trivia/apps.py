@@ -1,5 +1,7 @@
+from functools import partial
+
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_migrate, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
 
 
 class TriviaConfig(AppConfig):
@@ -10,7 +12,7 @@ class TriviaConfig(AppConfig):
     def ready(self):
         from taggit.models import Tag
 
-        from . import counters
+        from . import counters, images, search
         from .models import Anecdote, Person, PersonAlias, Source, TaggedAnecdote, Title, TitleAlias
         from .page_cache import bump_generation
         from .roles import ensure_moderators_group
@@ -29,3 +31,16 @@ class TriviaConfig(AppConfig):
             counters.tag_removed, sender=TaggedAnecdote, dispatch_uid="count-tag-removed"
         )
         post_delete.connect(counters.story_deleted, sender=Anecdote, dispatch_uid="count-story")
+        # A deleted story's image and a deleted title's poster leave the disk with them.
+        for model, field in ((Anecdote, "image"), (Title, "poster")):
+            post_delete.connect(
+                partial(images.delete_files_of, field=field, renditions=f"{field}_renditions"),
+                sender=model,
+                weak=False,
+                dispatch_uid=f"files-{model.__name__}",
+            )
+        # A deleted person's names leave the search entries of the stories about them.
+        pre_delete.connect(search.note_stories_of_person, sender=Person, dispatch_uid="person-1")
+        post_delete.connect(
+            search.reindex_stories_of_person, sender=Person, dispatch_uid="person-2"
+        )

@@ -16,9 +16,11 @@ import logging
 import posixpath
 import uuid
 from dataclasses import dataclass
+from functools import partial
 
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
+from django.db import transaction
 from PIL import Image, ImageOps
 
 logger = logging.getLogger(__name__)
@@ -231,6 +233,15 @@ def delete_files(storage, names):
     for name in names:
         if name:
             storage.delete(name)
+
+
+def delete_files_of(instance, *, field, renditions, **_signal_kwargs):
+    """After ``instance`` (a story or a title) is deleted: its image and the image's copies
+    are deleted once the deletion commits, so that none is left on disk, nor lost if it
+    rolls back."""
+    names = [getattr(instance, field).name, *rendition_names(getattr(instance, renditions))]
+    if any(names):
+        transaction.on_commit(partial(delete_files, default_storage, names))
 
 
 def store_clean_image(clean, folder, storage=default_storage):

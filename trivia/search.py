@@ -150,6 +150,16 @@ def reindex_person(person):
     return _reindex(Anecdote.objects.filter(people=person))
 
 
+def note_stories_of_person(instance, **_signal_kwargs):
+    """pre_delete of a Person: the stories about them, whose entries hold their names."""
+    instance.stories_to_reindex = list(instance.anecdotes.values_list("pk", flat=True))
+
+
+def reindex_stories_of_person(instance, **_signal_kwargs):
+    """post_delete of a Person: their names leave the entries of the stories about them."""
+    _reindex(Anecdote.objects.filter(pk__in=getattr(instance, "stories_to_reindex", [])))
+
+
 def reindex_stories(stories):
     """After what ``stories`` are found by changed outside them (a tag renamed or deleted)."""
     return _reindex(stories)
