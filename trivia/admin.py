@@ -17,7 +17,7 @@ from django.contrib.auth import get_permission_codename
 from django.core.exceptions import PermissionDenied
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import UploadedFile
-from django.db import transaction
+from django.db import models, transaction
 from django.db.models import Count, OuterRef, Subquery
 from django.db.models.functions import Coalesce
 from django.http import HttpResponseRedirect
@@ -212,6 +212,8 @@ class TitleAdmin(BoundedSearchAdmin):
 
 @admin.register(Source)
 class SourceAdmin(BoundedSearchAdmin):
+    # An address typed without a scheme is taken as https, as it will be from Django 6.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["__str__", "kind", "author", "date", "url"]
     list_filter = ["kind"]
     search_fields = ["title", "publisher", "author", "url"]
