@@ -14,11 +14,15 @@ from django.core.validators import MaxLengthValidator
 from taggit.forms import TagField
 from taggit.utils import edit_string_for_tags
 
-from trivia.forms import OneLineField, refuse_control_characters
+from trivia.forms import (
+    MAX_TAGS,
+    STORY_MAX_CHARS,
+    TAG_MAX_CHARS,
+    OneLineField,
+    PlainTextField,
+    refuse_control_characters,
+)
 
-STORY_MAX_LENGTH = 5000
-MAX_TAGS = 10
-TAG_MAX_LENGTH = 50
 # The longest email address there can be; usernames are shorter. Checked before the database
 # is asked: SQLite refuses a LIKE pattern of 50,000 characters with an error.
 LOGIN_MAX_LENGTH = 254
@@ -131,11 +135,15 @@ def refuse_invisible_characters(text):
 
 
 def story_text_field(label, **kwargs):
-    return forms.CharField(
+    """The same text, the same limit and the same line breaks as the submit form's."""
+    return PlainTextField(
         label=label,
-        max_length=STORY_MAX_LENGTH,
-        validators=[refuse_invisible_characters],
+        max_length=STORY_MAX_CHARS,
         widget=forms.Textarea(attrs={"rows": 8}),
+        error_messages={
+            "max_length": f"Keep the story to {STORY_MAX_CHARS:,} characters "
+            "(it has %(show_value)d)."
+        },
         **kwargs,
     )
 
@@ -183,10 +191,10 @@ class SubmissionForm(forms.Form):
         tags = self.cleaned_data["tags"]
         if len(tags) > MAX_TAGS:
             raise forms.ValidationError(f"Use at most {MAX_TAGS} tags.")
-        too_long = [tag for tag in tags if len(tag) > TAG_MAX_LENGTH]
+        too_long = [tag for tag in tags if len(tag) > TAG_MAX_CHARS]
         if too_long:
             raise forms.ValidationError(
-                f"Keep each tag under {TAG_MAX_LENGTH} characters: “{too_long[0][:60]}…” is longer."
+                f"Keep each tag under {TAG_MAX_CHARS} characters: “{too_long[0][:60]}…” is longer."
             )
         for tag in tags:
             refuse_control_characters(tag, what="A tag", allowed="")
