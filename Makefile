@@ -80,3 +80,22 @@ bench: install
 	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true' EXIT INT TERM; \
 	$(BIN)/python manage.py bench --base-url http://127.0.0.1:$$port --server-pid $$server \
 		--label "gunicorn, $(BENCH_WORKERS) workers" $(BENCH_ARGS)
+
+# Soak (README, "Soak"): readers, contributors and four racing moderators over HTTP against
+# gunicorn (DJANGO_DEBUG=0, SOAK_WORKERS workers) on PostgreSQL + Redis for SOAK_DURATION
+# seconds, with one worker killed a third in and PostgreSQL restarted half way; then the
+# database is checked against every acknowledged decision and submission. Loopback only; it
+# prints its figures in one block and fails when a target is missed. Needs PostgreSQL, Redis
+# and root for `pg_ctlcluster` (or SOAK_ARGS=--no-pg-restart, or --pg-restart-command "…").
+# SOAK_DATABASE_URL is dropped and created anew: its name must contain "soak".
+# SOAK_ARGS passes options on, e.g. SOAK_ARGS="--readers 6 --no-kill".
+SOAK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backlot_soak
+SOAK_REDIS_URL ?= redis://127.0.0.1:6379/0
+SOAK_DURATION ?= 60
+SOAK_WORKERS ?= 3
+SOAK_ARGS ?=
+.PHONY: soak
+soak: install
+	DATABASE_URL="$(SOAK_DATABASE_URL)" REDIS_URL="$(SOAK_REDIS_URL)" CACHE_KEY_PREFIX=backlot-soak \
+		DJANGO_LOG_LEVEL=WARNING $(BIN)/python manage.py soak --duration $(SOAK_DURATION) \
+		--workers $(SOAK_WORKERS) $(SOAK_ARGS)
