@@ -37,7 +37,7 @@ serve: install
 	@test -n "$$DJANGO_SECRET_KEY" || { echo "make serve: set DJANGO_SECRET_KEY (and DJANGO_ALLOWED_HOSTS); see README, Production."; exit 2; }
 	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
-	DJANGO_DEBUG=0 $(BIN)/gunicorn trivia.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) \
+	DJANGO_DEBUG=0 $(BIN)/gunicorn trivia.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --no-control-socket \
 		--access-logfile - --error-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 # Backups: the database (SQLite online backup or pg_dump) and uploaded files in one archive.
@@ -74,7 +74,7 @@ bench: install
 	$(BIN)/python manage.py migrate --noinput --verbosity 0; \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0; \
 	$(BIN)/python manage.py seed_bench $(SEED_ARGS); \
-	$(BIN)/gunicorn trivia.wsgi --workers $(BENCH_WORKERS) --bind 127.0.0.1:$$port \
+	$(BIN)/gunicorn trivia.wsgi --workers $(BENCH_WORKERS) --bind 127.0.0.1:$$port --no-control-socket \
 		--error-logfile - --log-level warning & \
 	server=$$!; \
 	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true' EXIT INT TERM; \

@@ -61,6 +61,7 @@ def start_server(port):
             f"127.0.0.1:{port}",
             "--log-level",
             "warning",
+            "--no-control-socket",  # gunicorn's is one path per machine, not per server
         ],
         cwd=ROOT,
         env=environment,
