@@ -232,7 +232,8 @@ def new_context(new_context, guard, viewport):
 
 @pytest.fixture
 def screenshot(request, viewport, guard):
-    """``screenshot(page, "home")``: after checking the guard, the whole page to
+    """``screenshot(page, "home")``: after checking the guard and that the page is no wider
+    than the screen (a reader would have to scroll sideways), the whole page to
     build/screenshots/<journey>-<width>-<nn>-<step>.png."""
     journey = request.module.__name__.rpartition(".")[2]
     journey = journey.removeprefix("test_").removesuffix("_journey")
@@ -242,6 +243,8 @@ def screenshot(request, viewport, guard):
 
     def take(page, step):
         guard.check()
+        width = page.evaluate("document.documentElement.scrollWidth")
+        assert width <= viewport.width, f"{step}: {width} px wide on a {viewport.width} px screen"
         taken.append(step)
         SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         name = f"{journey}-{viewport.width}-{len(taken):02d}-{step}.png"
