@@ -11,7 +11,15 @@ from django.utils.encoding import iri_to_uri
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from trivia.vote_buttons import VoteButtons
+
 register = template.Library()
+
+
+@register.simple_tag(takes_context=True)
+def vote_button(context, anecdote):
+    """The reader's "interesting" vote on ``anecdote``'s card (trivia/vote_buttons.py)."""
+    return VoteButtons(context).render(anecdote)
 
 
 @lru_cache(maxsize=8)

@@ -29,7 +29,6 @@ such a page keeps the queries it had.
 
 from django import template
 from django.db.models import prefetch_related_objects
-from django.template import Context
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
@@ -44,11 +43,11 @@ from trivia.page_cache import (
     mark_cards_cached,
     request_generation,
 )
+from trivia.vote_buttons import VoteButtons
 
 register = template.Library()
 
 CARD_TEMPLATE = "includes/anecdote_card.html"
-VOTE_TEMPLATE = "includes/vote_button.html"
 # Where the reader's vote button goes in a cached card. No story text can forge it: stories are
 # escaped, so a "<" they contain never reaches the fragment as one.
 VOTE_SLOT = mark_safe("<!--vote-->")
@@ -120,17 +119,10 @@ def story_cards(context, stories, show_title=False):
         if request is not None and not rows and len(fragments) == len(stories):
             mark_cards_cached(request)
     others = whole([story for story in stories if story.pk not in fragments])
-    engine = context.template.engine
-    card, vote_button = engine.get_template(CARD_TEMPLATE), engine.get_template(VOTE_TEMPLATE)
-    # What the include would see, in one dict: the page's context is a stack of a dozen, and
-    # looking names up through it was a quarter of the vote buttons' cost.
-    values = context.flatten()
-    flat = Context(
-        values, autoescape=context.autoescape, use_l10n=context.use_l10n, use_tz=context.use_tz
-    )
+    card = context.template.engine.get_template(CARD_TEMPLATE)
+    vote_buttons = VoteButtons(context)
     cards = []
     for story in stories:
-        values.update(anecdote=story, show_title=show_title)
         fragment = fragments.get(story.pk)
         if fragment is None:
             # Not published (shown to this reader, never stored), or a page that does not
@@ -140,5 +132,5 @@ def story_cards(context, stories, show_title=False):
                     cards.append(card.render(context))
             continue
         head, slot, tail = fragment.partition(VOTE_SLOT)
-        cards.append(head + (vote_button.render(flat) if slot else "") + tail)
+        cards.append(head + (vote_buttons.render(story) if slot else "") + tail)
     return mark_safe("\n".join(cards))
