@@ -367,7 +367,7 @@ def setup():
     name = {"sqlite": "SQLite", "postgresql": "PostgreSQL"}.get(
         connection.vendor, connection.vendor
     )
-    return f"{name} + Redis" if cache() == "Redis" else name
+    return f"{name} + Redis" if cache().startswith("Redis") else name
 
 
 def dataset():
