@@ -145,13 +145,20 @@ if REDIS_URL:
         },
     }
 else:
-    # One store under both names: each process keeps its own (see trivia/page_cache.py).
-    LOCAL_CACHE = {
-        "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-        "LOCATION": "backlot",
-        "OPTIONS": {"MAX_ENTRIES": 5000},
+    # Each process keeps its own (see trivia/page_cache.py); pages and rate-limit counts apart,
+    # so that many pages never push out the counts.
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "backlot",
+            "OPTIONS": {"MAX_ENTRIES": 10000},
+        },
+        "content": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "backlot-content",
+            "OPTIONS": {"MAX_ENTRIES": 5000},
+        },
     }
-    CACHES = {"default": LOCAL_CACHE, "content": LOCAL_CACHE}
 
 # --- Passwords, language, files -------------------------------------------------------------
 AUTH_PASSWORD_VALIDATORS = [
