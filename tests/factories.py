@@ -19,6 +19,15 @@ def make_user(username=None, **fields):
     return get_user_model().objects.create_user(username=username, password=PASSWORD, **fields)
 
 
+def verified_user(username=None):
+    """A contributor whose email address is confirmed: one who may submit."""
+    from allauth.account.models import EmailAddress
+
+    user = make_user(username)
+    EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
+    return user
+
+
 def make_moderator(username=None):
     user = make_user(username or f"moderator{next(_counter)}", is_staff=True)
     user.groups.add(Group.objects.get(name=MODERATORS_GROUP))

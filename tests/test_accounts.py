@@ -26,12 +26,6 @@ ADMIN_LOGIN = "/admin/login/"
 NEW_PASSWORD = "a-brand-new-passphrase-42"
 
 
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Rate-limit counts live in the cache, which CI shares between runs (Redis)."""
-    clear_caches()
-
-
 def verified(user):
     EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
     return user

@@ -2,16 +2,10 @@
 
 import pytest
 
-from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_staff, make_user
 from trivia.models import Anecdote, Correction, Report
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    clear_caches()
 
 
 @pytest.fixture

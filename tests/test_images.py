@@ -16,9 +16,15 @@ from django.template.loader import render_to_string
 from django.test import Client
 from PIL import Image
 
-from tests.caching import clear_caches
-from tests.factories import make_anecdote, make_moderator, make_title, make_user, move_to
-from tests.test_submit import form_data, verified_user
+from tests.factories import (
+    make_anecdote,
+    make_moderator,
+    make_title,
+    make_user,
+    move_to,
+    verified_user,
+)
+from tests.test_submit import form_data
 from tests.test_uploads import (
     SVG_WITH_SCRIPT,
     black_png_claiming,
@@ -32,12 +38,6 @@ from trivia import images, services
 from trivia.models import Anecdote, Title
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Rate-limit counts live in the cache: each test starts with none."""
-    clear_caches()
 
 
 @pytest.fixture

@@ -7,7 +7,6 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_moderator, make_title, make_user
 from trivia import services
 from trivia.models import Anecdote, Correction, ModerationEvent
@@ -15,12 +14,6 @@ from trivia.models import Anecdote, Correction, ModerationEvent
 pytestmark = pytest.mark.django_db
 State = Anecdote.State
 LIST_URL = "/accounts/submissions/"
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """The correction form is rate limited; counts live in the (shared, in CI) cache."""
-    clear_caches()
 
 
 @pytest.fixture

@@ -4,13 +4,7 @@ import pytest
 from django.http import HttpResponse
 from django.test import RequestFactory
 
-from tests.caching import clear_caches
 from trivia.ratelimit import client_address, ratelimit
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    clear_caches()
 
 
 @ratelimit("demo")

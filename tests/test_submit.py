@@ -8,8 +8,14 @@ from django.apps import apps
 from django.db import connection
 from django.test import Client
 
-from tests.caching import clear_caches
-from tests.factories import make_anecdote, make_moderator, make_source, make_title, make_user
+from tests.factories import (
+    make_anecdote,
+    make_moderator,
+    make_source,
+    make_title,
+    make_user,
+    verified_user,
+)
 from trivia.models import Anecdote, ModerationEvent, Source
 from trivia.templatetags.backlot import linkify_plain
 
@@ -19,21 +25,6 @@ KUBRICK = (
     "Kubrick made Shelley Duvall repeat the baseball bat scene 127 times, a record for a "
     "scene with dialogue."
 )
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    """Rate-limit counts live in the cache: each test starts with none."""
-    clear_caches()
-
-
-def verified_user(username=None):
-    user = make_user(username)
-    if apps.is_installed("allauth.account"):
-        from allauth.account.models import EmailAddress
-
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    return user
 
 
 @pytest.fixture

@@ -15,18 +15,12 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 from PIL import Image
 
-from tests.caching import clear_caches
-from tests.factories import make_moderator, make_title, make_user, move_to
-from tests.test_submit import form_data, verified_user
+from tests.factories import make_moderator, make_title, make_user, move_to, verified_user
+from tests.test_submit import form_data
 from trivia import images
 from trivia.models import Anecdote
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture(autouse=True)
-def empty_cache():
-    clear_caches()
 
 
 @pytest.fixture
