@@ -11,6 +11,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from tests.admin_forms import change_form_data
 from tests.factories import (
     make_anecdote,
     make_moderator,
@@ -52,36 +53,6 @@ def state_of(story):
 
 def action_data(action, *stories, **extra):
     return {"action": action, "index": 0, "_selected_action": [s.pk for s in stories], **extra}
-
-
-def change_form_data(story, **changes):
-    """What the change page posts when the moderator changes nothing but ``changes``."""
-    story = Anecdote.objects.get(pk=story.pk)
-    citations = list(story.citations.order_by("pk"))
-    data = {
-        "loaded_version": story.version,
-        "title": story.title_id or "",
-        "text": story.text,
-        "tags": ", ".join(sorted(tag.name for tag in story.tags.all())),
-        "accuracy": story.accuracy,
-        "accuracy_note": story.accuracy_note,
-        "citations-TOTAL_FORMS": len(citations),
-        "citations-INITIAL_FORMS": len(citations),
-        "citations-MIN_NUM_FORMS": 0,
-        "citations-MAX_NUM_FORMS": 1000,
-    }
-    for index, citation in enumerate(citations):
-        data |= {
-            f"citations-{index}-id": citation.pk,
-            f"citations-{index}-anecdote": story.pk,
-            f"citations-{index}-source": citation.source_id,
-            f"citations-{index}-locator": citation.locator,
-            f"citations-{index}-quote": citation.quote,
-        }
-    if story.is_spoiler:
-        data["is_spoiler"] = "on"
-    data.update(changes)
-    return data
 
 
 @pytest.fixture

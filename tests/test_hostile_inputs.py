@@ -26,6 +26,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from taggit.models import Tag
 
+from tests.admin_forms import change_form_data
 from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_source, make_title
 from tests.hostile import catalogue
@@ -384,33 +385,6 @@ def test_the_account_forms_survive_the_catalogue(world):
 
 
 # --- The moderators' forms ---------------------------------------------------------------------
-
-
-def change_form_data(story, **fields):
-    """What the admin's change page posts for ``story`` as it now is, with ``fields`` changed."""
-    story = Anecdote.objects.get(pk=story.pk)
-    citations = list(story.citations.order_by("pk"))
-    data = {
-        "loaded_version": story.version,
-        "title": story.title_id or "",
-        "text": story.text,
-        "tags": "rain",
-        "accuracy": story.accuracy,
-        "accuracy_note": story.accuracy_note,
-        "citations-TOTAL_FORMS": len(citations),
-        "citations-INITIAL_FORMS": len(citations),
-        "citations-MIN_NUM_FORMS": 0,
-        "citations-MAX_NUM_FORMS": 1000,
-    }
-    for index, citation in enumerate(citations):
-        data |= {
-            f"citations-{index}-id": citation.pk,
-            f"citations-{index}-anecdote": story.pk,
-            f"citations-{index}-source": citation.source_id,
-            f"citations-{index}-locator": citation.locator,
-            f"citations-{index}-quote": citation.quote,
-        }
-    return data | fields
 
 
 def test_the_admin_change_page_of_a_story_survives_the_catalogue(world):

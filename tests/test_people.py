@@ -12,6 +12,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.admin_forms import change_form_data
 from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_moderator, make_title, make_user, move_to
 from trivia import search, services
@@ -404,31 +405,6 @@ def moderator_client(client, moderator):
 
 def change_url(story):
     return reverse("admin:trivia_pendinganecdote_change", args=[story.pk])
-
-
-def change_form_data(story, **changes):
-    story = Anecdote.objects.get(pk=story.pk)
-    citations = list(story.citations.order_by("pk"))
-    data = {
-        "loaded_version": story.version,
-        "title": story.title_id or "",
-        "text": story.text,
-        "people": [person.pk for person in story.people.all()],
-        "tags": ", ".join(sorted(tag.name for tag in story.tags.all())),
-        "accuracy": story.accuracy,
-        "accuracy_note": story.accuracy_note,
-        "citations-TOTAL_FORMS": len(citations),
-        "citations-INITIAL_FORMS": len(citations),
-        "citations-MIN_NUM_FORMS": 0,
-        "citations-MAX_NUM_FORMS": 1000,
-    }
-    for index, citation in enumerate(citations):
-        data |= {
-            f"citations-{index}-id": citation.pk,
-            f"citations-{index}-anecdote": story.pk,
-            f"citations-{index}-source": citation.source_id,
-        }
-    return data | changes
 
 
 def test_moderator_sees_suggested_people_and_sets_them(moderator_client):
