@@ -95,3 +95,10 @@ def test_a_deleted_tag_leaves_its_stories_and_their_search_entries_clean(heist_s
     reader = Client()
     assert "weighed a ton" not in reader.get("/search/", {"q": "heists"}).text
     assert "weighed a ton" in reader.get("/search/", {"q": "vault"}).text
+
+
+def test_a_tag_deleted_outside_the_admin_leaves_search_too(heist_story):
+    Tag.objects.get(name="heists").delete()  # a shell, a data migration
+    reader = Client()
+    assert "weighed a ton" not in reader.get("/search/", {"q": "heists"}).text
+    assert "weighed a ton" in reader.get("/search/", {"q": "vault"}).text

@@ -5,14 +5,13 @@ create tags through it) and answers 500 when no tag was chosen first, and its fo
 control character pasted into a name, which then breaks that tag's Atom feed. Moderators here
 rename, re-slug and add tags; merging stays out until it is built with the services.
 
-A tag's name is part of what search finds its stories by, so renaming or deleting a tag
-rewrites their search entries in the same transaction (the page cache follows through the
-generation that ``trivia.apps`` raises on every tag change).
+A tag's name is part of what search finds its stories by, so renaming a tag rewrites their
+search entries in the same transaction (deleting one does too, wherever it is deleted: see
+``trivia.apps``, which also raises the page cache's generation on every tag change).
 """
 
 from django import forms
 from django.contrib import admin
-from django.db import transaction
 from django.db.models import F
 from django.db.models.functions import Coalesce
 from taggit import admin as taggit_admin
@@ -40,10 +39,6 @@ class TagAdminForm(RefuseControlCharactersMixin, forms.ModelForm):
         return name
 
 
-def _stories_with(tags):
-    return Anecdote.objects.filter(tags__in=tags).distinct()
-
-
 @admin.register(Tag)
 class TagAdmin(BoundedSearchAdmin):
     form = TagAdminForm
@@ -65,13 +60,4 @@ class TagAdmin(BoundedSearchAdmin):
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
         if change and "name" in form.changed_data:
-            search.reindex_stories(_stories_with([obj]))
-
-    def delete_model(self, request, obj):
-        self.delete_queryset(request, Tag.objects.filter(pk=obj.pk))
-
-    def delete_queryset(self, request, queryset):
-        with transaction.atomic():
-            stories = list(_stories_with(queryset).values_list("pk", flat=True))
-            super().delete_queryset(request, queryset)
-            search.reindex_stories(Anecdote.objects.filter(pk__in=stories))
+            search.reindex_stories(Anecdote.objects.filter(tags=obj))

@@ -39,8 +39,17 @@ class TriviaConfig(AppConfig):
                 weak=False,
                 dispatch_uid=f"files-{model.__name__}",
             )
-        # A deleted person's names leave the search entries of the stories about them.
-        pre_delete.connect(search.note_stories_of_person, sender=Person, dispatch_uid="person-1")
-        post_delete.connect(
-            search.reindex_stories_of_person, sender=Person, dispatch_uid="person-2"
-        )
+        # A deleted person's or tag's names leave the search entries of its stories, however
+        # it is deleted.
+        for model, lookup in ((Person, "people"), (Tag, "tags")):
+            pre_delete.connect(
+                partial(search.note_stories_of, lookup=lookup),
+                sender=model,
+                weak=False,
+                dispatch_uid=f"search-note-{model.__name__}",
+            )
+            post_delete.connect(
+                search.reindex_noted_stories,
+                sender=model,
+                dispatch_uid=f"search-reindex-{model.__name__}",
+            )

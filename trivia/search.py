@@ -150,18 +150,20 @@ def reindex_person(person):
     return _reindex(Anecdote.objects.filter(people=person))
 
 
-def note_stories_of_person(instance, **_signal_kwargs):
-    """pre_delete of a Person: the stories about them, whose entries hold their names."""
-    instance.stories_to_reindex = list(instance.anecdotes.values_list("pk", flat=True))
+def note_stories_of(instance, *, lookup, **_signal_kwargs):
+    """pre_delete of a person or a tag (``lookup``: "people", "tags"): the stories about it,
+    whose entries hold its names."""
+    stories = Anecdote.objects.filter(**{lookup: instance})
+    instance.stories_to_reindex = list(stories.values_list("pk", flat=True))
 
 
-def reindex_stories_of_person(instance, **_signal_kwargs):
-    """post_delete of a Person: their names leave the entries of the stories about them."""
+def reindex_noted_stories(instance, **_signal_kwargs):
+    """post_delete of a person or a tag: its names leave the entries ``note_stories_of`` noted."""
     _reindex(Anecdote.objects.filter(pk__in=getattr(instance, "stories_to_reindex", [])))
 
 
 def reindex_stories(stories):
-    """After what ``stories`` are found by changed outside them (a tag renamed or deleted)."""
+    """After what ``stories`` are found by changed outside them (a tag renamed)."""
     return _reindex(stories)
 
 
