@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
-from trivia.admin_site import MAX_SEARCH_LENGTH
+from trivia.admin.base import MAX_SEARCH_LENGTH
 
 from .forms import AdminLoginForm
 from .models import User

@@ -2,6 +2,7 @@
 
 import pytest
 from django.core import mail
+from django.db import transaction
 
 from tests.factories import make_anecdote
 from trivia import services
@@ -50,7 +51,7 @@ def test_unpublishing_emails_the_contributor(moderator, django_capture_on_commit
 def test_no_email_when_the_decision_is_rolled_back(moderator, django_capture_on_commit_callbacks):
     anecdote = make_anecdote()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
-        with pytest.raises(RuntimeError), services.transaction.atomic():
+        with pytest.raises(RuntimeError), transaction.atomic():
             services.approve_anecdote(anecdote=anecdote, moderator=moderator)
             raise RuntimeError("something after the decision failed")
     assert callbacks == []

@@ -1,7 +1,7 @@
 """Anonymous readers get pages from the cache; every change they could notice shows at once."""
 
 import pytest
-from django.db import connection
+from django.db import connection, transaction
 from django.test.utils import CaptureQueriesContext
 
 from tests.factories import make_anecdote, make_moderator, make_title, make_user
@@ -101,7 +101,7 @@ def test_a_decision_rolled_back_leaves_the_cached_page_valid(client, title):
     make_anecdote(title=title, state="published", text="Kept.")
     story = make_anecdote(title=title, text="Never published.")
     get(client, "/titles/heat/")
-    with pytest.raises(RuntimeError), services.transaction.atomic():
+    with pytest.raises(RuntimeError), transaction.atomic():
         services.approve_anecdote(anecdote=story, moderator=make_moderator())
         raise RuntimeError("something failed after the approval")
     assert "Never published." not in get(client, "/titles/heat/").content.decode()

@@ -32,7 +32,7 @@ from trivia.models import (
     Title,
     TitleStoryCount,
 )
-from trivia.page_cache import content_cache, current_generation
+from trivia.caching.pages import content_cache, current_generation
 from trivia.templatetags import story_cards
 from trivia.views import TagDetailView
 

@@ -1,11 +1,11 @@
 """The content cache with Redis: a worker's own copy in front of the shared cache
-(trivia/tiered_cache.py). The shared tier is a second local-memory store here, standing for
+(trivia/caching/tiered.py). The shared tier is a second local-memory store here, standing for
 Redis, so that the tiers can be watched apart on any machine; CI's PostgreSQL + Redis run
 serves every page test through the real pair."""
 
 import pytest
 
-from trivia.tiered_cache import TieredCache
+from trivia.caching.tiered import TieredCache
 
 
 @pytest.fixture

@@ -1,6 +1,8 @@
 from functools import partial
 
 from django.apps import AppConfig
+from django.contrib import admin
+from django.contrib.admin import apps as admin_apps
 from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
 
 
@@ -14,7 +16,7 @@ class TriviaConfig(AppConfig):
 
         from . import counters, images, search
         from .models import Anecdote, Person, PersonAlias, Source, TaggedAnecdote, Title, TitleAlias
-        from .page_cache import bump_generation
+        from .caching.pages import bump_generation
         from .roles import ensure_moderators_group
 
         # After every migrate (and every test-database flush): permissions exist only by then.
@@ -53,3 +55,45 @@ class TriviaConfig(AppConfig):
                 sender=model,
                 dispatch_uid=f"search-reindex-{model.__name__}",
             )
+
+
+class BacklotAdminConfig(admin_apps.AdminConfig):
+    """Installed instead of ``django.contrib.admin`` so that ``admin.site`` is ours."""
+
+    default = False
+    default_site = "trivia.apps.BacklotAdminSite"
+
+
+# Models of the trivia app in the order a moderator needs them; any other comes after.
+MODERATION_ORDER = [
+    "PendingAnecdote",
+    "Report",
+    "Correction",
+    "Anecdote",
+    "Title",
+    "Person",
+    "Source",
+    "ModerationEvent",
+]
+
+
+class BacklotAdminSite(admin.AdminSite):
+    site_header = "Backlot moderation"
+    site_title = "Backlot admin"
+    index_title = "Moderation and content"
+    # The story lists need the width more than the moderators need a second menu.
+    enable_nav_sidebar = False
+
+    def get_app_list(self, request, app_label=None):
+        apps = super().get_app_list(request, app_label)
+        for app in apps:
+            if app["app_label"] == "trivia":
+                app["models"].sort(key=self._position)
+        # The moderators' app before the accounts and tags.
+        apps.sort(key=lambda app: app["app_label"] != "trivia")
+        return apps
+
+    @staticmethod
+    def _position(model):
+        name = model["object_name"]
+        return MODERATION_ORDER.index(name) if name in MODERATION_ORDER else len(MODERATION_ORDER)

@@ -45,7 +45,7 @@ TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 INSTALLED_APPS = [
     "accounts",
     "trivia",
-    "trivia.admin_site.BacklotAdminConfig",  # django.contrib.admin, ordered for moderators
+    "trivia.apps.BacklotAdminConfig",  # django.contrib.admin, ordered for moderators
     "django.contrib.auth",
     "django.contrib.contenttypes",
     "django.contrib.sessions",
@@ -135,17 +135,17 @@ if REDIS_URL:
         "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "backlot"),
     }
     # "content": what the page cache keeps under keys holding the content generation, read
-    # from this process's memory before Redis (trivia/tiered_cache.py).
+    # from this process's memory before Redis (trivia/caching/tiered.py).
     CACHES = {
         "default": SHARED_CACHE,
         "content": {
-            "BACKEND": "trivia.tiered_cache.TieredCache",
+            "BACKEND": "trivia.caching.tiered.TieredCache",
             "LOCATION": "content",
             "OPTIONS": {"SHARED": SHARED_CACHE},
         },
     }
 else:
-    # Each process keeps its own (see trivia/page_cache.py); pages and rate-limit counts apart,
+    # Each process keeps its own (see trivia/caching/pages.py); pages and rate-limit counts apart,
     # so that many pages never push out the counts.
     CACHES = {
         "default": {

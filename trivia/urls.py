@@ -3,7 +3,7 @@ from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, register_converter
 
 from . import feedback_views, feeds, media, sitemaps, submit, views
-from .page_cache import cache_public_page as public
+from .caching.pages import cache_public_page as public
 
 
 class TagSlugConverter:
@@ -25,7 +25,7 @@ class TagSlugConverter:
 register_converter(TagSlugConverter, "tagslug")
 
 # Pages wrapped in public() are served whole from the cache to signed-out readers and are
-# invalidated exactly when what they show changes (trivia/page_cache.py).
+# invalidated exactly when what they show changes (trivia/caching/pages.py).
 urlpatterns = [
     path("", public(views.HomeView.as_view()), name="home"),
     path("titles/", public(views.TitleListView.as_view()), name="title_list"),

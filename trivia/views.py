@@ -35,7 +35,7 @@ from django.views.generic.detail import SingleObjectMixin
 from . import queries, search, services
 from .feeds import plain_excerpt, story_summary
 from .models import Accuracy, Anecdote, TitleKind, Vote
-from .page_cache import card_rows, cards_cached, kept, request_generation
+from .caching.pages import card_rows, cards_cached, kept, request_generation
 from .people import people_with_stories, person_has_stories, titles_of
 
 logger = logging.getLogger(__name__)

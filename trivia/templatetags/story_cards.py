@@ -5,7 +5,7 @@ template, at 300,000 stories).
 
 A card's fragment is keyed by the story, its version (raised by every edit and decision), the
 content generation (raised with every change a reader could see, a renamed title or tag, a
-corrected source: ``trivia.page_cache``), its contributor's name and whether their account is
+corrected source: ``trivia.caching.pages``), its contributor's name and whether their account is
 open (the card links it), and the card's variant (with or without its title), so an edit, a
 decision or a renamed title shows on the very next request. The views read the generation
 before the stories, so a fragment never holds content older than its key. Fragments are rendered
@@ -33,7 +33,7 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from trivia.models import Anecdote, card_lists
-from trivia.page_cache import (
+from trivia.caching.pages import (
     PAGE_TIMEOUT,
     CardRow,
     card_key,

@@ -13,7 +13,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from trivia import images
 from trivia.models import Anecdote, Title
-from trivia.page_cache import bump_generation
+from trivia.caching.pages import bump_generation
 
 # Below this many images the work is quick enough not to need a progress line.
 PROGRESS_FROM = 50

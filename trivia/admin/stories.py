@@ -28,13 +28,11 @@ from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 from django.utils.timesince import timesince
 
-from . import images, search, services
-from .admin_feedback import CorrectionAdmin, ReportAdmin  # noqa: F401  (registered there)
-from .admin_import import ArticleImportMixin
-from .admin_site import BoundedSearchAdmin
-from .admin_tags import TagAdmin  # noqa: F401  (registered there)
-from .forms import AnecdoteAdminForm, DecisionForm, RefuseControlCharactersMixin, UnpublishForm
-from .models import (
+from .. import images, search, services
+from .importing import ArticleImportMixin
+from .base import BoundedSearchAdmin
+from ..forms import AnecdoteAdminForm, DecisionForm, RefuseControlCharactersMixin, UnpublishForm
+from ..models import (
     Anecdote,
     Citation,
     ModerationEvent,
@@ -46,9 +44,9 @@ from .models import (
     TitleAlias,
     TitleKind,
 )
-from .names import normalize_name
-from .people import find_people
-from .similar import similar_stories
+from ..names import normalize_name
+from ..people import find_people
+from ..similar import similar_stories
 
 State = Anecdote.State
 

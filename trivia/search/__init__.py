@@ -26,7 +26,7 @@ whatever the word, ranks only those, and the pages are cut from that ranked list
 words as typed are looked up whole first, and as prefixes only when those do not fill the
 ranked set; the ranking itself is ``rank``'s, from the candidates' entries (``SQLiteEngine``).
 
-Given the site's content generation (``trivia.page_cache``), a search keeps what it found, the
+Given the site's content generation (``trivia.caching.pages``), a search keeps what it found, the
 ranked ids, each page of hits and the matching names, in the cache until the content changes:
 a query asked again, by anyone, costs no engine work and no query but the generation.
 """
@@ -43,10 +43,11 @@ from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 from taggit.models import Tag
 
-from . import page_cache, queries
-from .models import Anecdote, Person, PersonAlias, SearchEntry, Title, TitleAlias
-from .names import normalize_name, strip_accents
-from .people import people_with_stories, person_has_stories
+from .. import queries
+from ..caching import pages as page_cache
+from ..models import Anecdote, Person, PersonAlias, SearchEntry, Title, TitleAlias
+from ..names import normalize_name, strip_accents
+from ..people import people_with_stories, person_has_stories
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 10

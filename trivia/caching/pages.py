@@ -27,14 +27,14 @@ from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.connection import ConnectionProxy
 
-from .models import Anecdote, ContentGeneration
+from ..models import Anecdote, ContentGeneration
 
 # Everything kept here is keyed by the content generation ("content" in settings.CACHES).
 content_cache = ConnectionProxy(caches, "content")
 
 # Interest votes do not raise the generation (they would empty the cache at every click), so
 # the counts an anonymous reader sees may lag by at most this long (a minute more with Redis,
-# for a worker's own copy: trivia/tiered_cache.py).
+# for a worker's own copy: trivia/caching/tiered.py).
 PAGE_TIMEOUT = 10 * 60
 
 

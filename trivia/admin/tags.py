@@ -17,10 +17,10 @@ from django.db.models.functions import Coalesce
 from taggit import admin as taggit_admin
 from taggit.models import Tag
 
-from . import search
-from .admin_site import BoundedSearchAdmin
-from .forms import RefuseControlCharactersMixin, refuse_control_characters
-from .models import Anecdote
+from .. import search
+from .base import BoundedSearchAdmin
+from ..forms import RefuseControlCharactersMixin, refuse_control_characters
+from ..models import Anecdote
 
 # Imported first (``trivia`` comes before ``taggit`` in INSTALLED_APPS), so that its
 # registration is there to be replaced and autodiscovery finds the module already imported.

@@ -65,10 +65,10 @@ from pathlib import Path
 
 from django.db import IntegrityError, transaction
 
-from . import services
-from .models import Citation, Source, Title
-from .names import normalize_name
-from .people import PersonIndex
+from .. import services
+from ..models import Citation, Source, Title
+from ..names import normalize_name
+from ..people import PersonIndex
 
 MAX_BYTES = 1_000_000
 MAX_STORIES = 1_000

@@ -11,9 +11,9 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from . import services
-from .admin_site import BoundedSearchAdmin
-from .models import Anecdote, Correction, Report
+from .. import services
+from .base import BoundedSearchAdmin
+from ..models import Anecdote, Correction, Report
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 

@@ -2,7 +2,7 @@
 
 Only for values whose keys never change meaning: the ``content`` cache, where every key of the
 page cache, the story cards and the kept results holds the content generation
-(``trivia/page_cache.py``). A copy in one worker's memory can then never be stale, since any
+(``trivia/caching/pages.py``). A copy in one worker's memory can then never be stale, since any
 change to the content gives new keys, so a worker reads what it has served before without a
 round trip to Redis: ~0.25 ms of CPU in redis-py, a fifth of what a cached page costs.
 

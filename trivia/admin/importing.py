@@ -12,8 +12,8 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from .forms import ArticleImportForm
-from .importer import ArticleError, import_article
+from ..forms import ArticleImportForm
+from ..importer import ArticleError, import_article
 
 
 class ArticleImportMixin:

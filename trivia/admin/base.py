@@ -1,0 +1,14 @@
+"""What every admin here shares: searches bounded so a pasted essay is no 500."""
+
+from django.contrib import admin
+
+# Longer searches are cut: a pasted essay would otherwise become a LIKE pattern the database
+# refuses ("pattern too complex"), a 500 for the moderator instead of an answer.
+MAX_SEARCH_LENGTH = 200
+
+
+class BoundedSearchAdmin(admin.ModelAdmin):
+    """A ModelAdmin whose list search reads at most ``MAX_SEARCH_LENGTH`` characters."""
+
+    def get_search_results(self, request, queryset, search_term):
+        return super().get_search_results(request, queryset, search_term[:MAX_SEARCH_LENGTH])

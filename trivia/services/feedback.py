@@ -1,0 +1,142 @@
+"""Readers' corrections and reports, and the moderators' answers to them."""
+
+from django.db import transaction
+from django.utils import timezone
+
+from .. import search
+from ..models import Anecdote, Correction, Report
+from ..notifications import notify_correction_decision
+from .errors import ModerationError, StaleDecision
+from .lifecycle import Action, State, _record, _require_moderator
+
+
+def propose_correction(*, anecdote, proposer, text, note=""):
+    """A signed-in user proposes new text for a published story; the live text stays as it is."""
+    if not (proposer and proposer.is_authenticated):
+        raise ModerationError("Sign in to propose a correction.")
+    text = (text or "").strip()
+    with transaction.atomic():
+        current = Anecdote.objects.select_for_update().get(pk=anecdote.pk)
+        if current.state != State.PUBLISHED:
+            raise ModerationError("Only a published story can be corrected; edit it instead.")
+        if not text or text == current.text:
+            raise ModerationError("The proposed text is the same as the published one.")
+        correction = Correction.objects.create(
+            anecdote=current,
+            proposer=proposer,
+            text=text,
+            note=note.strip(),
+            base_text=current.text,
+        )
+        _record(
+            current,
+            actor=proposer,
+            action=Action.CORRECTION_PROPOSED,
+            from_state=current.state,
+            message=note.strip(),
+        )
+    return correction
+
+
+def _decide_correction(correction, *, moderator, to_state, message):
+    """Lock-free decision: the conditional UPDATE lets exactly one moderator decide."""
+    _require_moderator(moderator)
+    decided = Correction.objects.filter(pk=correction.pk, state=Correction.State.PENDING).update(
+        state=to_state,
+        decided_by=moderator,
+        decided_at=timezone.now(),
+        decision_message=message.strip(),
+    )
+    if decided != 1:
+        raise StaleDecision("This correction was already decided by another moderator.")
+    correction.refresh_from_db()
+    notify_correction_decision(correction)
+
+
+def accept_correction(*, correction, moderator, message=""):
+    """Replace the published text with the proposed one, keeping both in the history."""
+    with transaction.atomic():
+        _decide_correction(
+            correction, moderator=moderator, to_state=Correction.State.ACCEPTED, message=message
+        )
+        anecdote = Anecdote.objects.select_for_update().get(pk=correction.anecdote_id)
+        if anecdote.state != State.PUBLISHED:
+            raise ModerationError("The story is no longer published; edit it directly instead.")
+        anecdote.text = correction.text
+        anecdote.version += 1
+        anecdote.save(update_fields=["text", "version", "updated_at"])
+        search.index_anecdote(anecdote)
+        _record(
+            anecdote,
+            actor=moderator,
+            action=Action.CORRECTION_ACCEPTED,
+            from_state=anecdote.state,
+            message=message.strip(),
+        )
+    return correction
+
+
+def reject_correction(*, correction, moderator, message=""):
+    with transaction.atomic():
+        _decide_correction(
+            correction, moderator=moderator, to_state=Correction.State.REJECTED, message=message
+        )
+        _record(
+            correction.anecdote,
+            actor=moderator,
+            action=Action.CORRECTION_REJECTED,
+            from_state=correction.anecdote.state,
+            message=message.strip(),
+        )
+    return correction
+
+
+def report_anecdote(*, anecdote, reporter, reason, note=""):
+    """A reader (signed in or not) reports a problem with a published story."""
+    if reason not in Report.Reason.values:
+        raise ModerationError("Choose what is wrong with the story.")
+    reporter = reporter if reporter and reporter.is_authenticated else None
+    with transaction.atomic():
+        current = Anecdote.objects.get(pk=anecdote.pk)
+        if current.state != State.PUBLISHED:
+            raise ModerationError("Only published stories can be reported.")
+        report = Report.objects.create(
+            anecdote=current, reporter=reporter, reason=reason, note=(note or "").strip()
+        )
+        _record(
+            current,
+            actor=reporter,
+            action=Action.REPORTED,
+            from_state=current.state,
+            reason=reason,
+            message=report.note,
+        )
+    return report
+
+
+def resolve_report(*, report, moderator, outcome, message=""):
+    """Close a report: ``dismissed`` (nothing wrong) or ``resolved`` (the story was fixed or
+    unpublished — do that through the other services first)."""
+    _require_moderator(moderator)
+    to_state = {"dismissed": Report.State.DISMISSED, "resolved": Report.State.RESOLVED}.get(outcome)
+    if to_state is None:
+        raise ModerationError("A report is either dismissed or resolved.")
+    with transaction.atomic():
+        closed = Report.objects.filter(pk=report.pk, state=Report.State.OPEN).update(
+            state=to_state,
+            resolved_by=moderator,
+            resolved_at=timezone.now(),
+            resolution=message.strip(),
+        )
+        if closed != 1:
+            raise StaleDecision("This report was already handled by another moderator.")
+        report.refresh_from_db()
+        action = Action.REPORT_DISMISSED if outcome == "dismissed" else Action.REPORT_RESOLVED
+        _record(
+            report.anecdote,
+            actor=moderator,
+            action=action,
+            from_state=report.anecdote.state,
+            message=message.strip(),
+        )
+    return report

@@ -1,0 +1,54 @@
+"""Readers' "interesting" votes."""
+
+from django.db import IntegrityError, transaction
+from django.db.models import F
+
+from ..models import Anecdote, Vote
+from .errors import ModerationError
+
+
+def _require_reader(user):
+    if not (user and user.is_authenticated):
+        raise ModerationError("Sign in to mark stories as interesting.")
+
+
+def vote_interesting(*, anecdote, user):
+    """A signed-in reader finds a published story interesting; returns whether it counted.
+
+    One vote each: the unique constraint decides, so a double click or two tabs voting at once
+    add one vote and the second attempt is a quiet no-op. The counter moves in the same
+    transaction as the vote, so ``interest_count`` always equals the number of votes.
+    """
+    _require_reader(user)
+    try:
+        with transaction.atomic():
+            counted = (
+                Anecdote.objects.published()
+                .filter(pk=anecdote.pk)
+                .update(interest_count=F("interest_count") + 1)
+            )
+            if not counted:
+                raise ModerationError("Only published stories can be marked as interesting.")
+            Vote.objects.create(user=user, anecdote_id=anecdote.pk)
+    except IntegrityError:
+        # Already voted: the whole transaction, counter included, was rolled back.
+        return False
+    return True
+
+
+def withdraw_vote(*, anecdote, user):
+    """The reader takes their vote back; returns whether there was one to take back."""
+    _require_reader(user)
+    with transaction.atomic():
+        locked = list(
+            Anecdote.objects.published()
+            .select_for_update()
+            .filter(pk=anecdote.pk)
+            .values_list("pk", flat=True)
+        )
+        if not locked:
+            raise ModerationError("Only published stories can be marked as interesting.")
+        deleted, _ = Vote.objects.filter(user=user, anecdote_id=anecdote.pk).delete()
+        if deleted:
+            Anecdote.objects.filter(pk=anecdote.pk).update(interest_count=F("interest_count") - 1)
+    return bool(deleted)
