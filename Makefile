@@ -4,15 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 PORT ?= 8000
 
-.PHONY: install run test lint migrate demo serve backup restore
+.PHONY: install lock run test coverage lint format check migrate demo serve backup restore
 
-$(BIN)/.installed: pyproject.toml
+# Exactly the versions requirements-dev.lock pins (the site's and the tools'), every file checked
+# against its hash; requirements.lock pins the site's alone, for production.
+$(BIN)/.installed: requirements-dev.lock
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e '.[dev]'
+	$(BIN)/python -m pip install --quiet --require-hashes -r requirements-dev.lock
 	touch $@
 
 install: $(BIN)/.installed
+
+# The lock files anew from pyproject.toml's dependencies, keeping the versions they pin where
+# pyproject.toml allows them; LOCK_ARGS=--upgrade (or "--upgrade-package django") moves them on.
+LOCK_ARGS ?=
+LOCK := $(BIN)/uv pip compile pyproject.toml --universal --python-version 3.11 --generate-hashes \
+	--custom-compile-command "make lock" --quiet $(LOCK_ARGS)
+lock: install
+	$(LOCK) -o requirements.lock
+	$(LOCK) --extra dev --constraint requirements.lock -o requirements-dev.lock
 
 migrate: install
 	$(BIN)/python manage.py migrate --noinput
@@ -20,15 +30,42 @@ migrate: install
 demo: migrate
 	$(BIN)/python manage.py load_demo
 
+# The development server and, beside it, the task worker (emails, image copies: README,
+# "Background tasks"); Ctrl-C stops both, and the worker stops whenever the server does.
 run: demo
 	@echo "Serving Backlot on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
+	@echo "The task worker runs beside it; Ctrl-C stops both."
+	@$(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 
+# The suite in TEST_WORKERS processes (pytest-xdist; 0: in this one), the browser journeys all in
+# one of them. BACKLOT_DEVTOOLS=1: the load tooling (tests/loadtools) is tested too.
+TEST_WORKERS ?= 2
+PYTEST = BACKLOT_DEVTOOLS=1 $(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup
 test: install
-	$(BIN)/python -m pytest
+	$(PYTEST)
+
+# The same, measuring which lines of trivia/ and accounts/ ran: a table, and build/coverage/.
+coverage: install
+	$(PYTEST) --cov --cov-report=term --cov-report=html:build/coverage
 
 lint: install
 	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: install
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+# What CI checks before the suites: lint, formatting, and no model change without its migration.
+# All three run; any failure fails it.
+check: install
+	@status=0; \
+	$(BIN)/ruff check . || status=1; \
+	$(BIN)/ruff format --check . || status=1; \
+	$(BIN)/python manage.py makemigrations --check --dry-run || status=1; \
+	exit $$status
 
 # Production mode: gunicorn, DJANGO_DEBUG=0, static files collected and served by WhiteNoise.
 # DJANGO_SECRET_KEY must be set; see README "Production" for the other variables.
@@ -37,6 +74,9 @@ serve: install
 	@test -n "$$DJANGO_SECRET_KEY" || { echo "make serve: set DJANGO_SECRET_KEY (and DJANGO_ALLOWED_HOSTS); see README, Production."; exit 2; }
 	DJANGO_DEBUG=0 $(BIN)/python manage.py migrate --noinput
 	DJANGO_DEBUG=0 $(BIN)/python manage.py collectstatic --noinput --verbosity 0
+	@echo "gunicorn ($(WORKERS) workers) on 127.0.0.1:$(PORT) and one task worker; Ctrl-C stops both."
+	@DJANGO_DEBUG=0 $(BIN)/python manage.py db_worker & worker=$$!; \
+	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	DJANGO_DEBUG=0 $(BIN)/gunicorn trivia.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --no-control-socket \
 		--access-logfile - --error-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
@@ -53,6 +93,7 @@ restore: install
 # port, loaded from loopback with wrk; the table is printed and appended to docs/benchmarks.md.
 # SQLite: $(BENCH_SQLITE). PostgreSQL: DATABASE_URL as given, and it gets filled.
 # SEED_ARGS and BENCH_ARGS pass options on, e.g. SEED_ARGS=--reset BENCH_ARGS="--duration 3".
+# seed_bench and bench come from tests/loadtools (BACKLOT_DEVTOOLS=1); the server runs without.
 BENCH_SQLITE ?= bench.sqlite3
 BENCH_WORKERS ?= 3
 SEED_ARGS ?=
@@ -68,13 +109,14 @@ bench: install
 		echo "make bench: SQLite database $$SQLITE_PATH"; \
 	fi; \
 	export DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_LOG_LEVEL=WARNING CACHE_KEY_PREFIX=backlot-bench \
+		BACKLOT_DEVTOOLS=1 \
 		DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver \
 		DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
 	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
 	$(BIN)/python manage.py migrate --noinput --verbosity 0; \
 	$(BIN)/python manage.py collectstatic --noinput --verbosity 0; \
 	$(BIN)/python manage.py seed_bench $(SEED_ARGS); \
-	$(BIN)/gunicorn trivia.wsgi --workers $(BENCH_WORKERS) --bind 127.0.0.1:$$port --no-control-socket \
+	BACKLOT_DEVTOOLS=0 $(BIN)/gunicorn trivia.wsgi --workers $(BENCH_WORKERS) --bind 127.0.0.1:$$port --no-control-socket \
 		--error-logfile - --log-level warning & \
 	server=$$!; \
 	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true' EXIT INT TERM; \
@@ -89,6 +131,7 @@ bench: install
 # and root for `pg_ctlcluster` (or SOAK_ARGS=--no-pg-restart, or --pg-restart-command "…").
 # SOAK_DATABASE_URL is dropped and created anew: its name must contain "soak".
 # SOAK_ARGS passes options on, e.g. SOAK_ARGS="--readers 6 --no-kill".
+# soak comes from tests/loadtools (BACKLOT_DEVTOOLS=1); the gunicorn it starts runs without.
 SOAK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backlot_soak
 SOAK_REDIS_URL ?= redis://127.0.0.1:6379/0
 SOAK_DURATION ?= 60
@@ -97,5 +140,5 @@ SOAK_ARGS ?=
 .PHONY: soak
 soak: install
 	DATABASE_URL="$(SOAK_DATABASE_URL)" REDIS_URL="$(SOAK_REDIS_URL)" CACHE_KEY_PREFIX=backlot-soak \
-		DJANGO_LOG_LEVEL=WARNING $(BIN)/python manage.py soak --duration $(SOAK_DURATION) \
+		BACKLOT_DEVTOOLS=1 DJANGO_LOG_LEVEL=WARNING $(BIN)/python manage.py soak --duration $(SOAK_DURATION) \
 		--workers $(SOAK_WORKERS) $(SOAK_ARGS)

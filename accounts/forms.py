@@ -1,27 +1,15 @@
-"""Forms of the account pages: sign-in and sign-up (allauth's, in the site's words), the admin's
-sign-in under the same throttle, and a contributor's edits and proposed corrections.
-
-The contributor's forms list only what a contributor may change; whatever else a request posts
-(state, contributor, version, accuracy...) is never read.
+"""Forms of the account pages: sign-in and sign-up (allauth's, in the site's words) and the
+admin's sign-in under the same throttle. They are drawn like every other form of the site
+(``trivia.forms.rendering``); a contributor's story forms are in ``trivia.forms``.
 """
 
 from allauth.account import app_settings as allauth_settings
 from allauth.account import forms as allauth_forms
 from allauth.account.adapter import get_adapter
-from django import forms
 from django.contrib.admin.forms import AdminAuthenticationForm
 from django.core.validators import MaxLengthValidator
-from taggit.forms import TagField
-from taggit.utils import edit_string_for_tags
 
-from trivia.forms import (
-    MAX_TAGS,
-    STORY_MAX_CHARS,
-    TAG_MAX_CHARS,
-    OneLineField,
-    PlainTextField,
-    refuse_control_characters,
-)
+from trivia.forms import hide_from_people
 
 # The longest email address there can be; usernames are shorter. Checked before the database
 # is asked: SQLite refuses a LIKE pattern of 50,000 characters with an error.
@@ -71,7 +59,8 @@ class LoginForm(SiteFieldsMixin, allauth_forms.LoginForm):
 
 class SignupForm(SiteFieldsMixin, allauth_forms.SignupForm):
     """allauth's sign-up form; its honeypot (``ACCOUNT_SIGNUP_FORM_HONEYPOT_FIELD``) is drawn
-    hidden by the template, and a filled one answers as if it worked, creating nothing."""
+    like the site's own (``trivia.forms.honeypot``), and a filled one answers as if it worked,
+    creating nothing."""
 
     labels = {"email": "Email address"}
     help_texts = {
@@ -83,10 +72,7 @@ class SignupForm(SiteFieldsMixin, allauth_forms.SignupForm):
         super().__init__(*args, **kwargs)
         honeypot = allauth_settings.SIGNUP_FORM_HONEYPOT_FIELD
         if honeypot:
-            self.fields[honeypot].is_honeypot = True
-            self.fields[honeypot].label = "Leave this field empty"
-            self.fields[honeypot].widget.attrs.pop("style", None)  # hidden by the template
-            self.fields[honeypot].widget.attrs["autocomplete"] = "off"
+            hide_from_people(self.fields[honeypot])
 
 
 class ChangePasswordForm(SiteFieldsMixin, allauth_forms.ChangePasswordForm):
@@ -107,6 +93,9 @@ class ResetPasswordKeyForm(SiteFieldsMixin, allauth_forms.ResetPasswordKeyForm):
 
 class AddEmailForm(SiteFieldsMixin, allauth_forms.AddEmailForm):
     labels = {"email": "New email address"}
+    help_texts = {
+        "email": "We send a link to the new address; the change is made when you follow it."
+    }
 
 
 class AdminLoginForm(AdminAuthenticationForm):
@@ -126,99 +115,3 @@ class AdminLoginForm(AdminAuthenticationForm):
                 raise self.get_invalid_login_error()
             self.confirm_login_allowed(self.user_cache)
         return self.cleaned_data
-
-
-def refuse_invisible_characters(text):
-    """As the submit form does: a control character in a published story would break its Atom
-    feeds. Line breaks and tabs are text; a NUL byte is refused by Django's own validator."""
-    refuse_control_characters(text, what="The text", allowed="\n\r\t\x00")
-
-
-def story_text_field(label, **kwargs):
-    """The same text, the same limit and the same line breaks as the submit form's."""
-    return PlainTextField(
-        label=label,
-        max_length=STORY_MAX_CHARS,
-        widget=forms.Textarea(attrs={"rows": 8}),
-        error_messages={
-            "max_length": f"Keep the story to {STORY_MAX_CHARS:,} characters "
-            "(it has %(show_value)d)."
-        },
-        **kwargs,
-    )
-
-
-class SubmissionForm(forms.Form):
-    """A contributor's own story while it is not published: its text, tags and spoiler flag, and
-    the film or series it names while no moderator has assigned one."""
-
-    proposed_title = OneLineField(
-        label="Film or series",
-        max_length=200,
-        help_text="A moderator matches it to the right title.",
-        what="The name",
-    )
-    text = story_text_field("Your story", help_text="Plain text, a few sentences.")
-    tags = TagField(
-        required=False,
-        help_text=f"Up to {MAX_TAGS}, separated by commas: stunts, casting, improvised.",
-    )
-    is_spoiler = forms.BooleanField(
-        label="It gives away the plot (a spoiler)",
-        required=False,
-        help_text="Readers then see it only when they choose to.",
-    )
-    # The version the contributor started from: a moderator's edit in the meantime is not
-    # silently overwritten.
-    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
-
-    def __init__(self, *args, anecdote, **kwargs):
-        kwargs.setdefault(
-            "initial",
-            {
-                "proposed_title": anecdote.proposed_title,
-                "text": anecdote.text,
-                "tags": edit_string_for_tags(anecdote.tags.all()),
-                "is_spoiler": anecdote.is_spoiler,
-                "loaded_version": anecdote.version,
-            },
-        )
-        super().__init__(*args, **kwargs)
-        if anecdote.title_id:
-            del self.fields["proposed_title"]
-
-    def clean_tags(self):
-        tags = self.cleaned_data["tags"]
-        if len(tags) > MAX_TAGS:
-            raise forms.ValidationError(f"Use at most {MAX_TAGS} tags.")
-        too_long = [tag for tag in tags if len(tag) > TAG_MAX_CHARS]
-        if too_long:
-            raise forms.ValidationError(
-                f"Keep each tag under {TAG_MAX_CHARS} characters: “{too_long[0][:60]}…” is longer."
-            )
-        for tag in tags:
-            refuse_control_characters(tag, what="A tag", allowed="")
-        return tags
-
-    def changes(self):
-        """The fields for ``services.edit_anecdote``, and nothing else."""
-        changes = {"text": self.cleaned_data["text"], "is_spoiler": self.cleaned_data["is_spoiler"]}
-        if "proposed_title" in self.fields:
-            changes["proposed_title"] = self.cleaned_data["proposed_title"].strip()
-        return changes
-
-
-class CorrectionForm(forms.Form):
-    text = story_text_field(
-        "Corrected text",
-        help_text="The whole story as it should read. The published text stays until a "
-        "moderator accepts your correction.",
-    )
-    note = forms.CharField(
-        label="What you changed, and your source",
-        validators=[refuse_invisible_characters],
-        required=False,
-        max_length=1000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        help_text="Optional, for the moderator: a link or a book and page helps.",
-    )

@@ -1,4 +1,7 @@
-"""The account pages of Backlot's own (allauth's are included after these in trivia/urls.py)."""
+"""The account pages of Backlot's own (allauth's are included after these in trivia/urls.py).
+
+"My submissions" keeps its address under /accounts/ but is a story page: see trivia/urls.py.
+"""
 
 from django.urls import path, register_converter
 
@@ -23,17 +26,5 @@ register_converter(UsernameConverter, "username")
 urlpatterns = [
     # Before allauth's own "signup/": the same page, with the per-address limit.
     path("accounts/signup/", views.SignupView.as_view(), name="account_signup"),
-    path("accounts/submissions/", views.SubmissionListView.as_view(), name="my_submissions"),
-    path("accounts/submissions/<int:pk>/edit/", views.edit_submission, name="submission_edit"),
-    path(
-        "accounts/submissions/<int:pk>/withdraw/",
-        views.withdraw_submission,
-        name="submission_withdraw",
-    ),
-    path(
-        "accounts/submissions/<int:pk>/correct/",
-        views.correct_submission,
-        name="submission_correct",
-    ),
     path("users/<username:username>/", views.UserDetailView.as_view(), name="user_detail"),
 ]

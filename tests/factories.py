@@ -51,7 +51,7 @@ def make_anecdote(
 ):
     """A story with ``sources`` citations, moved through the services to ``state``."""
     contributor = contributor or make_user()
-    anecdote = services.submit_anecdote(
+    anecdote = services.submit_story(
         contributor=contributor,
         title=title if title is not None else make_title(),
         text=text or f"Story number {next(_counter)} from the set.",
@@ -64,16 +64,16 @@ def make_anecdote(
 
 def move_to(anecdote, state):
     if state == Anecdote.State.PUBLISHED:
-        services.approve_anecdote(anecdote=anecdote, moderator=make_moderator())
+        services.approve_story(story=anecdote, moderator=make_moderator())
     elif state == Anecdote.State.REJECTED:
-        services.reject_anecdote(
-            anecdote=anecdote,
+        services.reject_story(
+            story=anecdote,
             moderator=make_moderator(),
             reason="unsourced",
             message="Needs a source.",
         )
     elif state == Anecdote.State.WITHDRAWN:
-        services.withdraw_anecdote(anecdote=anecdote, contributor=anecdote.contributor)
+        services.withdraw_story(story=anecdote, contributor=anecdote.contributor)
     return anecdote
 
 
@@ -86,3 +86,11 @@ def make_staff(username=None, *, permissions=()):
         *Permission.objects.filter(content_type__app_label="trivia", codename__in=permissions)
     )
     return user
+
+
+def texts_of(stories):
+    """The texts of a page's stories, in the page's order (pages list them as ``CardRow``s)."""
+    from trivia.models import Anecdote
+
+    by_pk = Anecdote.objects.in_bulk([story.pk for story in stories])
+    return [by_pk[story.pk].text for story in stories]

@@ -350,7 +350,7 @@ ROWS += [
         admin_page(*(Go("http://testserver/anecdotes/{pending}/"),) * 3),
     ),
     Row(
-        r"admin/^(?P<app_label>auth|accounts|trivia|taggit|account)/$",
+        r"admin/^(?P<app_label>auth|trivia|taggit|django_tasks_database|accounts|account)/$",
         "/admin/trivia/",
         admin_page(404, 200, 200),
         admin_page(404, 200, 200),
@@ -556,6 +556,13 @@ ROWS += [
     # The audit trail: read only, even for a superuser.
     *model_rows(
         "trivia/moderationevent", "event", view=MODERATORS, change_post=admin_page(403, 403, 403)
+    ),
+    # The task queue's results: read only, even for a superuser (trivia/admin/task_results.py).
+    *model_rows(
+        "django_tasks_database/dbtaskresult",
+        "task_result",
+        view=MODERATORS,
+        change_post=admin_page(403, 403, 403),
     ),
     # Accounts: a superuser's business only.
     *model_rows(

@@ -175,7 +175,7 @@ def test_queue_shows_title_excerpt_contributor_record_age_and_source_count(moder
 
 
 def test_queue_marks_a_proposed_title_that_matched_nothing(moderator_client, contributor):
-    services.submit_anecdote(
+    services.submit_story(
         contributor=contributor, text="NASA watched it.", proposed_title="Armagedon"
     )
     page = moderator_client.get(queue_url()).content.decode()
@@ -241,7 +241,7 @@ def test_moderator_approves_stories_with_the_bulk_action(moderator_client, moder
 def test_bulk_approval_counts_a_story_someone_else_decided_first(moderator_client):
     pending = make_anecdote()
     decided = make_anecdote()
-    services.approve_anecdote(anecdote=decided, moderator=make_moderator("ann"))
+    services.approve_story(story=decided, moderator=make_moderator("ann"))
 
     response = moderator_client.post(queue_url(), action_data("approve_selected", pending, decided))
 
@@ -252,7 +252,7 @@ def test_bulk_approval_counts_a_story_someone_else_decided_first(moderator_clien
 
 
 def test_bulk_approval_explains_a_story_without_a_title(moderator_client, contributor):
-    orphan = services.submit_anecdote(
+    orphan = services.submit_story(
         contributor=contributor,
         text="A paragraph with no heading.",
         proposed_title="Unknown",
@@ -303,7 +303,7 @@ def test_save_and_approve_saves_the_correction_first(moderator_client):
 def test_approving_from_the_change_page_without_a_title_keeps_the_edit_and_says_why(
     moderator_client, contributor
 ):
-    story = services.submit_anecdote(
+    story = services.submit_story(
         contributor=contributor,
         text="NASA watched it.",
         proposed_title="Armagedon",
@@ -396,7 +396,7 @@ def test_moderator_rejects_from_the_change_page(moderator_client):
 def test_reject_page_refuses_a_story_changed_since_it_was_opened(moderator_client):
     story = make_anecdote()
     opened_at_version = story.version
-    services.edit_anecdote(anecdote=story, editor=make_moderator(), changes={"text": "Fixed."})
+    services.edit_story(story=story, editor=make_moderator(), changes={"text": "Fixed."})
 
     response = moderator_client.post(
         decision_url(story, "reject"), {"reason": "other", "version": opened_at_version}
@@ -489,8 +489,8 @@ def test_change_page_shows_the_whole_history_with_the_original_text_after_an_edi
 
 def test_history_shows_the_reason_and_message_of_a_decision(moderator_client, moderator):
     story = make_anecdote(state="published")
-    services.unpublish_anecdote(
-        anecdote=story, moderator=moderator, reason="spoiler", message="Mark it as a spoiler."
+    services.unpublish_story(
+        story=story, moderator=moderator, reason="spoiler", message="Mark it as a spoiler."
     )
     page = moderator_client.get(change_url(story)).content.decode()
     history = page[page.index("Moderation history") :]
@@ -531,9 +531,7 @@ def test_a_stale_edit_is_refused_with_a_form_error_and_saves_nothing(moderator_c
     page = moderator_client.get(change_url(story)).content.decode()
     assert f'name="loaded_version" value="{story.version}"' in page
     form = change_form_data(story, text="My correction.", _approve="1")
-    services.edit_anecdote(
-        anecdote=story, editor=make_moderator(), changes={"text": "Their correction."}
-    )
+    services.edit_story(story=story, editor=make_moderator(), changes={"text": "Their correction."})
 
     response = moderator_client.post(change_url(story), form)
 
@@ -547,7 +545,7 @@ def test_a_stale_edit_is_refused_with_a_form_error_and_saves_nothing(moderator_c
 def test_a_story_decided_while_open_in_the_queue_explains_itself_on_save(moderator_client):
     story = make_anecdote()
     form = change_form_data(story, text="My correction.")
-    services.approve_anecdote(anecdote=story, moderator=make_moderator())
+    services.approve_story(story=story, moderator=make_moderator())
 
     response = moderator_client.post(change_url(story), form)
 

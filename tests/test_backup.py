@@ -1,7 +1,11 @@
 """Backup and restore round trip: same rows, same published pages, on the running database."""
 
+import os
+import subprocess
+import sys
 import tarfile
 from io import StringIO
+from pathlib import Path
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -70,3 +74,50 @@ def test_a_backup_of_another_database_kind_is_refused(tmp_path, settings):
         tar.add(manifest, "backup.json")
     with pytest.raises(CommandError, match="backup of a oracle database"):
         call_command("restore", str(archive), no_input=True, stdout=StringIO())
+
+
+@pytest.mark.parametrize(
+    "where",
+    [
+        lambda tmp_path: tmp_path / "a-file" / "backup.tar.gz",  # a file where a folder should be
+        lambda tmp_path: Path("/proc/backlot-backup.tar.gz"),  # no one may write there, not root
+    ],
+    ids=["parent-is-a-file", "unwritable-folder"],
+)
+def test_a_backup_to_an_unwritable_place_is_a_clear_error_and_leaves_nothing(tmp_path, where):
+    (tmp_path / "a-file").write_text("not a folder")
+    target = where(tmp_path)
+    with pytest.raises(CommandError, match=f"Cannot write the backup to {target}: "):
+        call_command("backup", output=str(target), stdout=StringIO())
+    assert not target.exists() and not target.with_name(target.name + ".partial").exists()
+
+
+def test_restore_without_a_terminal_to_ask_on_refuses_and_changes_nothing(tmp_path, monkeypatch):
+    make_anecdote(state="published")
+    archive = tmp_path / "backup.tar.gz"
+    call_command("backup", output=str(archive), stdout=StringIO())
+    make_anecdote(state="published")
+    before = row_counts()
+    monkeypatch.setattr("sys.stdin", StringIO("yes\n"))  # a pipe, not a terminal
+    with pytest.raises(CommandError, match="no terminal to ask on. Add --no-input"):
+        call_command("restore", str(archive), stdout=StringIO())
+    assert row_counts() == before
+
+
+def test_restore_from_a_script_without_a_terminal_says_so_in_one_line(tmp_path):
+    archive = tmp_path / "backup.tar.gz"
+    archive.write_bytes(b"whatever: the terminal is checked before the archive is opened")
+    environment = {**os.environ, "SQLITE_PATH": str(tmp_path / "never-touched.sqlite3")}
+    result = subprocess.run(
+        [sys.executable, "manage.py", "restore", str(archive)],
+        cwd=Path(__file__).resolve().parent.parent,
+        env=environment,
+        stdin=subprocess.DEVNULL,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode != 0
+    assert "CommandError: restore asks for confirmation" in result.stderr
+    assert "Traceback" not in result.stderr
+    assert not (tmp_path / "never-touched.sqlite3").exists()

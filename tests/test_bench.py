@@ -15,9 +15,8 @@ from django.core.management import CommandError, call_command
 from taggit.models import Tag
 
 from tests import factories
-from trivia import search
-from trivia.management.commands import bench
-from trivia.management.commands.seed_bench import TagPicker, title_story_counts
+from tests.loadtools.management.commands import bench
+from tests.loadtools.management.commands.seed_bench import TagPicker, title_story_counts
 from trivia.models import (
     Anecdote,
     Citation,
@@ -26,6 +25,7 @@ from trivia.models import (
     TaggedAnecdote,
     Title,
 )
+from trivia.search.index import build_body
 
 TINY = {"titles": 20, "anecdotes": 300, "tags": 15, "contributors": 5}
 
@@ -127,7 +127,7 @@ def test_seeded_stories_are_on_their_title_pages(client, seeded):
 def test_search_entries_are_what_the_search_module_would_write(seeded):
     # As words: build_body lists a story's tags in whatever order the database returns them.
     for story in Anecdote.objects.all():
-        assert Counter(story.search_entry.body.split()) == Counter(search.build_body(story).split())
+        assert Counter(story.search_entry.body.split()) == Counter(build_body(story).split())
 
 
 def test_search_finds_seeded_stories_by_their_title_name(client, seeded):

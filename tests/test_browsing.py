@@ -6,7 +6,7 @@ from unittest import mock
 import pytest
 from django.urls import reverse
 
-from tests.factories import make_anecdote, make_moderator, make_title, make_user
+from tests.factories import make_anecdote, make_moderator, make_title, make_user, texts_of
 from trivia import services
 from trivia.models import Anecdote, Person
 
@@ -21,7 +21,7 @@ def published(**kwargs):
 
 
 def judged(story, accuracy):
-    services.edit_anecdote(anecdote=story, editor=make_moderator(), changes={"accuracy": accuracy})
+    services.edit_story(story=story, editor=make_moderator(), changes={"accuracy": accuracy})
     return story
 
 
@@ -38,7 +38,7 @@ def verdicts():
 
 
 def texts(response):
-    return sorted(story.text for story in response.context["stories"])
+    return sorted(texts_of(response.context["stories"]))
 
 
 # --- Accuracy -------------------------------------------------------------------------------------
@@ -103,12 +103,12 @@ def test_a_persons_page_filters_by_accuracy_and_sorts_by_interest(client):
         story.people.add(person)
     judged(older, "corroborated")
     judged(newer, "debunked")
-    services.vote_interesting(anecdote=older, user=make_user())
+    services.vote_interesting(story=older, user=make_user())
     url = person.get_absolute_url()
     assert texts(client.get(url, {"accuracy": "debunked"})) == ["Newer, a myth."]
-    assert [s.text for s in client.get(url).context["stories"]] == [newer.text, older.text]
+    assert texts_of(client.get(url).context["stories"]) == [newer.text, older.text]
     ranked = client.get(url, {"sort": "interest"})
-    assert [s.text for s in ranked.context["stories"]] == [older.text, newer.text]
+    assert texts_of(ranked.context["stories"]) == [older.text, newer.text]
     assert "Most interesting" in ranked.content.decode()
 
 

@@ -26,9 +26,9 @@ def decide_all(moderator, stories, start, outcome, seed):
         for story in order:
             try:
                 if rng.random() < 0.5:
-                    services.approve_anecdote(anecdote=story, moderator=moderator)
+                    services.approve_story(story=story, moderator=moderator)
                 else:
-                    services.reject_anecdote(anecdote=story, moderator=moderator, reason="other")
+                    services.reject_story(story=story, moderator=moderator, reason="other")
                 outcome["decided"].append(story.pk)
             except services.StaleDecision:
                 outcome["told"].append(story.pk)

@@ -12,7 +12,7 @@ pytestmark = pytest.mark.django_db
 def test_a_proposed_correction_leaves_the_published_text_alone():
     anecdote = make_anecdote(state="published", text="Shot in chronological order.")
     correction = services.propose_correction(
-        anecdote=anecdote, proposer=make_user(), text="Shot mostly out of order.", note="DVD"
+        story=anecdote, proposer=make_user(), text="Shot mostly out of order.", note="DVD"
     )
     assert Anecdote.objects.get(pk=anecdote.pk).text == "Shot in chronological order."
     assert correction.base_text == "Shot in chronological order."
@@ -21,7 +21,7 @@ def test_a_proposed_correction_leaves_the_published_text_alone():
 
 def test_accepting_a_correction_publishes_the_new_text_and_keeps_the_old_in_history(moderator):
     anecdote = make_anecdote(state="published", text="Old text.")
-    correction = services.propose_correction(anecdote=anecdote, proposer=make_user(), text="New.")
+    correction = services.propose_correction(story=anecdote, proposer=make_user(), text="New.")
     services.accept_correction(correction=correction, moderator=moderator, message="Thanks")
     anecdote.refresh_from_db()
     assert (anecdote.text, anecdote.state) == ("New.", "published")
@@ -32,7 +32,7 @@ def test_accepting_a_correction_publishes_the_new_text_and_keeps_the_old_in_hist
 
 def test_rejecting_a_correction_changes_nothing_on_the_story(moderator):
     anecdote = make_anecdote(state="published", text="Old text.")
-    correction = services.propose_correction(anecdote=anecdote, proposer=make_user(), text="New.")
+    correction = services.propose_correction(story=anecdote, proposer=make_user(), text="New.")
     services.reject_correction(correction=correction, moderator=moderator, message="No source")
     assert Anecdote.objects.get(pk=anecdote.pk).text == "Old text."
     assert Correction.objects.get().decision_message == "No source"
@@ -40,7 +40,7 @@ def test_rejecting_a_correction_changes_nothing_on_the_story(moderator):
 
 def test_a_correction_is_decided_once(moderator):
     anecdote = make_anecdote(state="published")
-    correction = services.propose_correction(anecdote=anecdote, proposer=make_user(), text="New.")
+    correction = services.propose_correction(story=anecdote, proposer=make_user(), text="New.")
     stale = Correction.objects.get(pk=correction.pk)
     services.accept_correction(correction=correction, moderator=moderator)
     with pytest.raises(services.StaleDecision):
@@ -52,16 +52,16 @@ def test_a_correction_is_decided_once(moderator):
 def test_only_published_stories_take_corrections_and_reports(state):
     anecdote = make_anecdote(state=state)
     with pytest.raises(services.ModerationError):
-        services.propose_correction(anecdote=anecdote, proposer=make_user(), text="New.")
+        services.propose_correction(story=anecdote, proposer=make_user(), text="New.")
     with pytest.raises(services.ModerationError):
-        services.report_anecdote(anecdote=anecdote, reporter=None, reason="other")
+        services.report_story(story=anecdote, reporter=None, reason="other")
     assert not Correction.objects.exists() and not Report.objects.exists()
 
 
 def test_an_anonymous_reader_reports_a_story_and_a_moderator_dismisses_it(moderator):
     anecdote = make_anecdote(state="published")
-    report = services.report_anecdote(
-        anecdote=anecdote, reporter=None, reason="inaccurate", note="Debunked in 2010."
+    report = services.report_story(
+        story=anecdote, reporter=None, reason="inaccurate", note="Debunked in 2010."
     )
     assert (report.reporter, report.state) == (None, "open")
     services.resolve_report(report=report, moderator=moderator, outcome="dismissed")
@@ -72,7 +72,7 @@ def test_an_anonymous_reader_reports_a_story_and_a_moderator_dismisses_it(modera
 def test_a_report_with_an_unknown_reason_is_refused():
     anecdote = make_anecdote(state="published")
     with pytest.raises(services.ModerationError, match="Choose"):
-        services.report_anecdote(anecdote=anecdote, reporter=None, reason="meh")
+        services.report_story(story=anecdote, reporter=None, reason="meh")
 
 
 def test_a_new_account_submits_three_stories_a_day_until_its_first_approval(contributor, settings):
@@ -81,7 +81,7 @@ def test_a_new_account_submits_three_stories_a_day_until_its_first_approval(cont
         make_anecdote(contributor=contributor)
     with pytest.raises(services.ModerationError, match="3 stories a day"):
         make_anecdote(contributor=contributor)
-    services.approve_anecdote(anecdote=contributor.anecdotes.first(), moderator=make_moderator())
+    services.approve_story(story=contributor.anecdotes.first(), moderator=make_moderator())
     make_anecdote(contributor=contributor)
     assert contributor.anecdotes.count() == 4
 

@@ -163,8 +163,8 @@ def test_running_it_again_creates_nothing():
 def test_a_later_moderator_decision_stands_when_it_runs_again(moderator):
     load_demo()
     story = Anecdote.objects.published().get(text__startswith="Will Smith grew so attached")
-    services.unpublish_anecdote(
-        anecdote=story, moderator=moderator, reason="other", message="Checking the dog's name."
+    services.unpublish_story(
+        story=story, moderator=moderator, reason="other", message="Checking the dog's name."
     )
     load_demo()
     story.refresh_from_db()

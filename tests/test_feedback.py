@@ -151,3 +151,30 @@ def test_staff_without_the_moderation_permission_cannot_see_feedback(client, sto
     response = client.post(f"/admin/trivia/report/{report.pk}/change/", {"_dismiss": "1"})
     assert response.status_code == 403
     assert Report.objects.get().state == "open"
+
+
+def test_a_reader_and_the_storys_contributor_propose_corrections_on_one_page(client, story):
+    """/anecdotes/<id>/correct/ and /accounts/submissions/<id>/correct/: one view, one page,
+    one form; only where each goes back to differs."""
+    reader = make_user("reader")
+    client.force_login(reader)
+    from_story = client.get(f"/anecdotes/{story.pk}/correct/")
+    client.force_login(story.contributor)
+    from_submissions = client.get(f"/accounts/submissions/{story.pk}/correct/")
+    for response in (from_story, from_submissions):
+        assert response.status_code == 200
+        assert "trivia/correction_form.html" in {t.name for t in response.templates}
+        assert list(response.context["form"].fields) == ["text", "note"]
+    assert client.post(
+        f"/accounts/submissions/{story.pk}/correct/", {"text": "Shot out of order."}
+    )["Location"] == ("/accounts/submissions/")
+    client.force_login(reader)
+    assert (
+        client.post(f"/anecdotes/{story.pk}/correct/", {"text": "Shot backwards."})["Location"]
+        == story.get_absolute_url()
+    )
+    assert Correction.objects.count() == 2
+    # Each sees their own earlier proposal when they come back, and only theirs.
+    page = client.get(f"/anecdotes/{story.pk}/correct/").content.decode()
+    assert "Your earlier proposals" in page
+    assert page.count('class="state state--pending"') == 1

@@ -27,8 +27,8 @@ def published(**kwargs):
 
 
 def judged(story, accuracy, note=""):
-    services.edit_anecdote(
-        anecdote=story,
+    services.edit_story(
+        story=story,
         editor=make_moderator(),
         changes={"accuracy": accuracy, "accuracy_note": note},
     )
@@ -231,7 +231,7 @@ def test_the_sitemap_dates_titles_by_their_newest_story_and_stories_by_their_las
 
 def test_a_story_taken_down_leaves_the_sitemap(client):
     story = published()
-    services.unpublish_anecdote(anecdote=story, moderator=make_moderator(), reason="duplicate")
+    services.unpublish_story(story=story, moderator=make_moderator(), reason="duplicate")
     urls = sitemap_locations(client)
     assert SERVER + story.get_absolute_url() not in urls
     assert SERVER + story.title.get_absolute_url() not in urls
@@ -281,7 +281,7 @@ def test_a_later_page_keeps_its_page_number_in_the_canonical_address(client, set
     title = make_title("Alien")
     published(title=title)
     published(title=title)
-    with mock.patch("trivia.views.TitleDetailView.paginate_by", 1):
+    with mock.patch("trivia.views.browse.TitleDetailView.paginate_by", 1):
         first = client.get(title.get_absolute_url(), {"page": 1, "utm_source": "x"})
         second = client.get(title.get_absolute_url(), {"page": 2, "utm_source": "x"})
     assert canonical(first.content.decode()) == SERVER + "/titles/alien/"

@@ -35,8 +35,11 @@ from tests.hostile.checks import control_characters, problems_in
 from tests.hostile.figures import FIGURES
 from tests.hostile.world import build_world
 from tests.permissions import ROWS
-from trivia import importer, services
+from trivia import services
 from trivia.forms import normalise_tags
+from trivia.importer.reading import ArticleError, decode_article
+from trivia.importer.splitting import split_article
+from trivia.importer.writing import import_article
 from trivia.models import Anecdote, Citation, Correction, Person, PersonAlias, Report, Source, Title
 
 pytestmark = pytest.mark.django_db
@@ -413,7 +416,7 @@ def test_the_moderators_decision_forms_survive_the_catalogue(world):
     problems = []
     for chosen in spread(["message", "reason", "version"], SHORT):
         label = f"reject {described(chosen)}"
-        story = services.submit_anecdote(
+        story = services.submit_story(
             contributor=world.users["contributor"],
             title=world.title,
             text="A story to refuse.",
@@ -434,11 +437,9 @@ def test_the_moderators_decision_forms_survive_the_catalogue(world):
     other = world.users["other"]
     for name, value in SHORT.items():
         correction = services.propose_correction(
-            anecdote=world.published, proposer=other, text=f"Corrected: {name}."
+            story=world.published, proposer=other, text=f"Corrected: {name}."
         )
-        report = services.report_anecdote(
-            anecdote=world.published, reporter=other, reason="inaccurate"
-        )
+        report = services.report_story(story=world.published, reporter=other, reason="inaccurate")
         for url, button in [
             (f"/admin/trivia/correction/{correction.pk}/change/", "_reject"),
             (f"/admin/trivia/report/{report.pk}/change/", "_dismiss"),
@@ -843,8 +844,8 @@ def test_every_catalogue_string_in_an_article_is_imported_clean_or_refused(world
         before = last_pk(Anecdote)
         try:
             with transaction.atomic():
-                importer.import_article(text, user=user, source_title=f"Article {name}")
-        except importer.ArticleError:
+                import_article(text, user=user, source_title=f"Article {name}")
+        except ArticleError:
             pass
         problems += stored_problems(
             f"import {name!r}", since_story=before, since_source=0, story_limit=None
@@ -909,7 +910,7 @@ def hostile_site(world):
         PersonAlias.objects.create(person=person, name=f"{group[-1]} nick {index}")
         source = make_source(title=joined, publisher=joined[:200], author=joined[:200])
         citation = Citation(source=source, locator=group[0][:100], quote=joined)
-        story = services.submit_anecdote(
+        story = services.submit_story(
             contributor=author,
             title=title,
             text=f"Hostile story {index}: {joined}",
@@ -917,33 +918,29 @@ def hostile_site(world):
             people=[person],
             citations=[citation],
         )
-        services.edit_anecdote(
-            anecdote=story,
+        services.edit_story(
+            story=story,
             editor=moderator,
             changes={"accuracy": "disputed", "accuracy_note": joined},
         )
-        services.approve_anecdote(anecdote=story, moderator=moderator)
-        pending = services.submit_anecdote(
+        services.approve_story(story=story, moderator=moderator)
+        pending = services.submit_story(
             contributor=author,
             proposed_title=joined[:200],
             text=f"Pending hostile story {index}: {joined}",
             citations=[Citation(source=source)],
         )
-        rejected = services.submit_anecdote(
+        rejected = services.submit_story(
             contributor=author,
             title=title,
             text=f"Rejected hostile story {index}: {joined}",
             citations=[Citation(source=source)],
         )
-        services.reject_anecdote(
-            anecdote=rejected, moderator=moderator, reason="other", message=joined
-        )
+        services.reject_story(story=rejected, moderator=moderator, reason="other", message=joined)
         correction = services.propose_correction(
-            anecdote=story, proposer=author, text=f"Corrected: {joined}", note=joined
+            story=story, proposer=author, text=f"Corrected: {joined}", note=joined
         )
-        report = services.report_anecdote(
-            anecdote=story, reporter=None, reason="other", note=joined
-        )
+        report = services.report_story(story=story, reporter=None, reason="other", note=joined)
         readers += [
             title.get_absolute_url(),
             f"{title.get_absolute_url()}feed/",
@@ -1142,8 +1139,8 @@ def test_fuzzed_articles_are_imported_clean_or_refused_with_a_message(world, art
         )
         assert_no_problems(stored)
         try:
-            importer.split_article(article)
-        except importer.ArticleError:
+            split_article(article)
+        except ArticleError:
             pass
 
     rolled_back(check)
@@ -1153,8 +1150,8 @@ def test_fuzzed_articles_are_imported_clean_or_refused_with_a_message(world, art
 @given(data=st.binary(max_size=400))
 def test_fuzzed_files_are_read_as_articles_or_refused_with_a_message(data):
     try:
-        text = importer.decode_article(data, name="upload.txt")
-    except importer.ArticleError as error:
+        text = decode_article(data, name="upload.txt")
+    except ArticleError as error:
         assert str(error)
     else:
         assert text.strip() and "\x00" not in text

@@ -278,8 +278,8 @@ def test_a_storys_copies_are_public_once_approved_and_gone_again_once_unpublishe
     assert response["Content-Type"] == "image/webp"
     assert b"".join(response.streaming_content)[8:12] == b"WEBP"
 
-    services.unpublish_anecdote(
-        anecdote=story, moderator=make_moderator(), reason="unsourced", message="Needs work."
+    services.unpublish_story(
+        story=story, moderator=make_moderator(), reason="unsourced", message="Needs work."
     )
     for url in urls:
         assert client.get(url).status_code == 404
@@ -325,7 +325,7 @@ def test_a_card_of_an_unpublished_story_shows_its_image_only_to_who_may_see_it(
     ]:
         request = rf.get("/")
         request.user = user
-        html = render_to_string("includes/anecdote_card.html", {"anecdote": story}, request)
+        html = render_to_string("includes/story_card.html", {"story": story}, request)
         assert (stem in html) is shown, user
 
 

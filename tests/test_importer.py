@@ -9,10 +9,12 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.utils.text import slugify
 
-from tests.factories import make_title, make_user
-from trivia import demo, importer
-from trivia.importer import TitleIndex, is_furniture, match_title, split_article
-from trivia.models import Anecdote, ModerationEvent, Source, Title
+from tests.factories import make_user
+from trivia import demo
+from trivia.importer import reading, writing
+from trivia.importer.furniture import is_furniture
+from trivia.importer.splitting import split_article
+from trivia.models import Anecdote, ModerationEvent, Source
 
 SEEDS = demo.DEMO_DATA
 SEED_000 = SEEDS / "000_afe1879c3c2b59d4.txt"
@@ -33,7 +35,7 @@ def expected_headings(seed):
 
 
 def split(path, index=None):
-    return split_article(importer.read_article(path), index=index)
+    return split_article(reading.read_article(path), index=index)
 
 
 def run(*args):
@@ -360,65 +362,12 @@ def test_plain_article_keeps_a_headingless_story_and_joins_a_continuation():
     assert "Let us know" not in stories[-1].text
 
 
-# --- Matching headings to titles -------------------------------------------------------------
+# --- Matching headings to titles (the matching itself: tests/test_matching.py) ----------------
 
 
 @pytest.fixture
 def demo_titles(db):
     return demo.load_titles(demo.DemoSummary())
-
-
-@pytest.mark.django_db
-def test_title_index_is_built_in_one_query(demo_titles, django_assert_num_queries):
-    with django_assert_num_queries(1):
-        index = TitleIndex.from_db()
-    assert len(index) == Title.objects.count()
-
-
-@pytest.mark.parametrize(
-    ("heading", "name"),
-    [
-        ("Batman: The Dark Knight", "The Dark Knight"),
-        ("batman - the dark knight", "The Dark Knight"),
-        ("Parks & Recreation", "Parks and Recreation"),
-        ("The fight Club", "Fight Club"),
-        ("FIGHT CLUB!", "Fight Club"),
-        ("Amelie", "Amélie"),
-        ("Le Fabuleux Destin d'Amélie Poulain", "Amélie"),
-        ("Boxing Club", "Fight Club"),
-        ("Interstellar (2014)", "Interstellar"),
-        ("Jane The Virgin", "Jane the Virgin"),
-        ("Rocky 4", "Rocky IV"),
-        ("Titanic (James Cameron, 1997)", "Titanic"),
-        ("Movie: Titanic", "Titanic"),
-        ("Schindler’s List", "Schindler's List"),
-    ],
-)
-def test_heading_matches_its_title_by_name_original_title_or_alias(demo_titles, heading, name):
-    match = match_title(heading, TitleIndex.from_db())
-    assert match is not None and match.name == name
-
-
-@pytest.mark.django_db
-def test_numbered_sequels_match_without_an_alias():
-    make_title("Rocky IV", year=1985)
-    assert TitleIndex.from_db().match("Rocky 4").name == "Rocky IV"
-
-
-@pytest.mark.django_db
-def test_a_name_two_titles_share_matches_only_with_its_year():
-    make_title("Dune", year=1984)
-    make_title("Dune", year=2021)
-    index = TitleIndex.from_db()
-    assert index.match("Dune") is None
-    assert index.match("Dune (2021)").year == 2021
-
-
-@pytest.mark.django_db
-def test_unknown_heading_matches_nothing(demo_titles):
-    index = TitleIndex.from_db()
-    assert index.match("The Room") is None
-    assert index.match("") is None
 
 
 @pytest.mark.django_db
@@ -526,7 +475,7 @@ def test_dry_run_without_json_shows_the_split_and_the_summary():
 @pytest.mark.django_db
 def test_a_failure_half_way_leaves_nothing_behind(monkeypatch):
     calls = []
-    real_submit = importer.services.submit_anecdote
+    real_submit = writing.services.submit_story
 
     def failing_submit(**kwargs):
         calls.append(1)
@@ -534,7 +483,7 @@ def test_a_failure_half_way_leaves_nothing_behind(monkeypatch):
             raise RuntimeError("database went away")
         return real_submit(**kwargs)
 
-    monkeypatch.setattr(importer.services, "submit_anecdote", failing_submit)
+    monkeypatch.setattr(writing.services, "submit_story", failing_submit)
     with pytest.raises(RuntimeError):
         run(SEED_000)
     assert nothing_written()
@@ -574,7 +523,7 @@ PNG = b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR\x00\x00\x00\x01\x00\x00\x00\x01\x08\
             "No story found",
         ),
         (b"Spread the love\n\nShare this:\n\nLeave a Reply\n", "No story found"),
-        (b"x" * (importer.MAX_BYTES + 1), "an article may be at most 1 MB"),
+        (b"x" * (reading.MAX_BYTES + 1), "an article may be at most 1 MB"),
     ],
 )
 def test_bad_input_is_refused_with_one_clear_message(tmp_path, content, message):
@@ -595,7 +544,7 @@ def test_a_directory_is_refused(tmp_path):
 
 @pytest.mark.django_db
 def test_too_many_stories_are_refused(tmp_path, monkeypatch):
-    monkeypatch.setattr(importer, "MAX_STORIES", 5)
+    monkeypatch.setattr(writing, "MAX_STORIES", 5)
     with pytest.raises(CommandError, match="has 18 stories; at most 5"):
         run(SEED_000)
     assert nothing_written()

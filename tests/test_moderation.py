@@ -24,13 +24,13 @@ def test_submitted_story_is_pending_with_a_submitted_event(contributor):
 
 def test_submit_refuses_empty_text(contributor):
     with pytest.raises(services.ModerationError, match="needs some text"):
-        services.submit_anecdote(contributor=contributor, title=make_title(), text="   ")
+        services.submit_story(contributor=contributor, title=make_title(), text="   ")
     assert not Anecdote.objects.exists()
 
 
 def test_moderator_approves_pending_story(moderator):
     anecdote = make_anecdote()
-    services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+    services.approve_story(story=anecdote, moderator=moderator)
     anecdote.refresh_from_db()
     assert anecdote.state == State.PUBLISHED
     assert anecdote.published_at is not None
@@ -40,14 +40,14 @@ def test_moderator_approves_pending_story(moderator):
 
 
 def test_approval_without_title_is_refused(moderator, contributor):
-    anecdote = services.submit_anecdote(
+    anecdote = services.submit_story(
         contributor=contributor,
         text="A heading-less paragraph.",
         proposed_title="Unknown film",
         citations=[Citation(source=make_source())],
     )
     with pytest.raises(services.ModerationError, match="Assign a title"):
-        services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+        services.approve_story(story=anecdote, moderator=moderator)
     anecdote.refresh_from_db()
     assert anecdote.state == State.PENDING
     assert actions(anecdote) == ["submitted"]
@@ -56,20 +56,20 @@ def test_approval_without_title_is_refused(moderator, contributor):
 def test_approval_without_source_is_refused(moderator):
     anecdote = make_anecdote(sources=0)
     with pytest.raises(services.ModerationError, match="at least one source"):
-        services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+        services.approve_story(story=anecdote, moderator=moderator)
     assert Anecdote.objects.get(pk=anecdote.pk).state == State.PENDING
 
 
 def test_assigning_a_title_then_approving_works(moderator, contributor):
-    anecdote = services.submit_anecdote(
+    anecdote = services.submit_story(
         contributor=contributor,
         text="NASA played the movie in training.",
         proposed_title="(no heading)",
         citations=[Citation(source=make_source())],
     )
     armageddon = make_title("Armageddon", year=1998)
-    services.edit_anecdote(anecdote=anecdote, editor=moderator, changes={"title": armageddon})
-    services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+    services.edit_story(story=anecdote, editor=moderator, changes={"title": armageddon})
+    services.approve_story(story=anecdote, moderator=moderator)
     anecdote.refresh_from_db()
     assert (anecdote.state, anecdote.title, anecdote.proposed_title) == (
         State.PUBLISHED,
@@ -81,8 +81,8 @@ def test_assigning_a_title_then_approving_works(moderator, contributor):
 
 def test_reject_records_reason_and_message(moderator):
     anecdote = make_anecdote()
-    services.reject_anecdote(
-        anecdote=anecdote, moderator=moderator, reason="rumour", message="Only a rumour."
+    services.reject_story(
+        story=anecdote, moderator=moderator, reason="rumour", message="Only a rumour."
     )
     anecdote.refresh_from_db()
     assert anecdote.state == State.REJECTED
@@ -94,7 +94,7 @@ def test_reject_records_reason_and_message(moderator):
 def test_reject_refuses_an_unknown_reason(moderator):
     anecdote = make_anecdote()
     with pytest.raises(services.ModerationError, match="reason"):
-        services.reject_anecdote(anecdote=anecdote, moderator=moderator, reason="because")
+        services.reject_story(story=anecdote, moderator=moderator, reason="because")
     assert Anecdote.objects.get(pk=anecdote.pk).state == State.PENDING
 
 
@@ -102,43 +102,41 @@ def test_reject_refuses_an_unknown_reason(moderator):
 def test_only_pending_stories_can_be_approved_or_rejected(moderator, state):
     anecdote = make_anecdote(state=state)
     with pytest.raises(services.ModerationError, match="Cannot approve"):
-        services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+        services.approve_story(story=anecdote, moderator=moderator)
     with pytest.raises(services.ModerationError, match="Cannot reject"):
-        services.reject_anecdote(anecdote=anecdote, moderator=moderator, reason="other")
+        services.reject_story(story=anecdote, moderator=moderator, reason="other")
     assert Anecdote.objects.get(pk=anecdote.pk).state == state
 
 
 def test_a_contributor_cannot_approve(contributor):
     anecdote = make_anecdote()
     with pytest.raises(services.ModerationError, match="Only moderators"):
-        services.approve_anecdote(anecdote=anecdote, moderator=contributor)
+        services.approve_story(story=anecdote, moderator=contributor)
     assert Anecdote.objects.get(pk=anecdote.pk).state == State.PENDING
 
 
 def test_second_moderator_deciding_a_decided_story_is_told_who_won(moderator):
     anecdote = make_anecdote()
     stale_copy = Anecdote.objects.get(pk=anecdote.pk)
-    services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+    services.approve_story(story=anecdote, moderator=moderator)
     with pytest.raises(services.StaleDecision, match="approved by mod"):
-        services.reject_anecdote(anecdote=stale_copy, moderator=make_moderator(), reason="other")
+        services.reject_story(story=stale_copy, moderator=make_moderator(), reason="other")
     assert Anecdote.objects.get(pk=anecdote.pk).state == State.PUBLISHED
 
 
 def test_decision_on_an_outdated_version_is_refused(moderator):
     anecdote = make_anecdote()
     seen_version = anecdote.version
-    services.edit_anecdote(anecdote=anecdote, editor=make_moderator(), changes={"text": "Fixed."})
+    services.edit_story(story=anecdote, editor=make_moderator(), changes={"text": "Fixed."})
     with pytest.raises(services.StaleDecision, match="changed while you were looking"):
-        services.approve_anecdote(
-            anecdote=anecdote, moderator=moderator, expected_version=seen_version
-        )
+        services.approve_story(story=anecdote, moderator=moderator, expected_version=seen_version)
     assert Anecdote.objects.get(pk=anecdote.pk).state == State.PENDING
 
 
 @pytest.mark.parametrize("state", [State.PENDING, State.REJECTED])
 def test_contributor_withdraws_own_pending_or_rejected_story(state):
     anecdote = make_anecdote(state=state)
-    services.withdraw_anecdote(anecdote=anecdote, contributor=anecdote.contributor)
+    services.withdraw_story(story=anecdote, contributor=anecdote.contributor)
     anecdote.refresh_from_db()
     assert anecdote.state == State.WITHDRAWN
     assert actions(anecdote)[-1] == "withdrawn"
@@ -147,23 +145,23 @@ def test_contributor_withdraws_own_pending_or_rejected_story(state):
 def test_nobody_else_can_withdraw_a_story():
     anecdote = make_anecdote()
     with pytest.raises(services.ModerationError, match="Only the contributor"):
-        services.withdraw_anecdote(anecdote=anecdote, contributor=make_user())
+        services.withdraw_story(story=anecdote, contributor=make_user())
     assert Anecdote.objects.get(pk=anecdote.pk).state == State.PENDING
 
 
 def test_published_story_cannot_be_withdrawn():
     anecdote = make_anecdote(state=State.PUBLISHED)
     with pytest.raises(services.ModerationError, match="Cannot withdraw"):
-        services.withdraw_anecdote(anecdote=anecdote, contributor=anecdote.contributor)
+        services.withdraw_story(story=anecdote, contributor=anecdote.contributor)
 
 
 @pytest.mark.parametrize("state", [State.REJECTED, State.WITHDRAWN])
 def test_contributor_edits_and_resubmits_a_rejected_or_withdrawn_story(state):
     anecdote = make_anecdote(state=state)
-    services.edit_anecdote(
-        anecdote=anecdote, editor=anecdote.contributor, changes={"text": "Now with a source."}
+    services.edit_story(
+        story=anecdote, editor=anecdote.contributor, changes={"text": "Now with a source."}
     )
-    services.resubmit_anecdote(anecdote=anecdote, contributor=anecdote.contributor)
+    services.resubmit_story(story=anecdote, contributor=anecdote.contributor)
     anecdote.refresh_from_db()
     assert (anecdote.state, anecdote.text) == (State.PENDING, "Now with a source.")
     assert actions(anecdote)[-2:] == ["edited", "resubmitted"]
@@ -172,14 +170,14 @@ def test_contributor_edits_and_resubmits_a_rejected_or_withdrawn_story(state):
 def test_pending_story_cannot_be_resubmitted():
     anecdote = make_anecdote()
     with pytest.raises(services.ModerationError, match="Cannot resubmit"):
-        services.resubmit_anecdote(anecdote=anecdote, contributor=anecdote.contributor)
+        services.resubmit_story(story=anecdote, contributor=anecdote.contributor)
 
 
 def test_contributor_cannot_edit_a_published_story_directly():
     anecdote = make_anecdote(state=State.PUBLISHED)
     with pytest.raises(services.ModerationError, match="propose a correction"):
-        services.edit_anecdote(
-            anecdote=anecdote, editor=anecdote.contributor, changes={"text": "Sneaky."}
+        services.edit_story(
+            story=anecdote, editor=anecdote.contributor, changes={"text": "Sneaky."}
         )
     assert Anecdote.objects.get(pk=anecdote.pk).text != "Sneaky."
 
@@ -187,14 +185,14 @@ def test_contributor_cannot_edit_a_published_story_directly():
 def test_other_user_cannot_edit_a_story():
     anecdote = make_anecdote()
     with pytest.raises(services.ModerationError, match="Only the contributor"):
-        services.edit_anecdote(anecdote=anecdote, editor=make_user(), changes={"text": "Mine."})
+        services.edit_story(story=anecdote, editor=make_user(), changes={"text": "Mine."})
 
 
 @pytest.mark.parametrize("to_state", [State.PENDING, State.REJECTED])
 def test_moderator_unpublishes_with_a_reason(moderator, to_state):
     anecdote = make_anecdote(state=State.PUBLISHED)
-    services.unpublish_anecdote(
-        anecdote=anecdote,
+    services.unpublish_story(
+        story=anecdote,
         moderator=moderator,
         reason="duplicate",
         message="Told twice.",
@@ -210,13 +208,13 @@ def test_moderator_unpublishes_with_a_reason(moderator, to_state):
 def test_unpublishing_a_pending_story_is_refused(moderator):
     anecdote = make_anecdote()
     with pytest.raises(services.ModerationError, match="Cannot unpublish"):
-        services.unpublish_anecdote(anecdote=anecdote, moderator=moderator, reason="other")
+        services.unpublish_story(story=anecdote, moderator=moderator, reason="other")
 
 
 def test_moderator_correction_keeps_the_original_text_in_history(moderator):
     anecdote = make_anecdote(text="Kino Rives himself plays about 95% of the battle scene.")
-    services.edit_anecdote(
-        anecdote=anecdote,
+    services.edit_story(
+        story=anecdote,
         editor=moderator,
         changes={"text": "Keanu Reeves himself plays about 95% of the battle scene."},
         tags=["stunts"],
@@ -229,7 +227,7 @@ def test_moderator_correction_keeps_the_original_text_in_history(moderator):
 
 def test_an_edit_that_changes_nothing_records_nothing(moderator):
     anecdote = make_anecdote()
-    services.edit_anecdote(anecdote=anecdote, editor=moderator, changes={"text": anecdote.text})
+    services.edit_story(story=anecdote, editor=moderator, changes={"text": anecdote.text})
     assert actions(anecdote) == ["submitted"]
 
 
@@ -264,7 +262,7 @@ def test_deleting_a_contributor_keeps_their_published_story():
 
 def test_every_event_is_kept_in_order(moderator):
     anecdote = make_anecdote(state=State.PUBLISHED)
-    services.unpublish_anecdote(anecdote=anecdote, moderator=moderator, reason="other")
-    services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+    services.unpublish_story(story=anecdote, moderator=moderator, reason="other")
+    services.approve_story(story=anecdote, moderator=moderator)
     assert actions(anecdote) == ["submitted", "approved", "unpublished", "approved"]
     assert ModerationEvent.objects.filter(anecdote=anecdote).count() == 4

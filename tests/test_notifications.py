@@ -15,7 +15,7 @@ def test_approval_emails_the_contributor_a_link_after_commit(
 ):
     anecdote = make_anecdote(text="Brad Pitt and Edward Norton learned to make soap.")
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+        services.approve_story(story=anecdote, moderator=moderator)
     [message] = mail.outbox
     assert message.to == [anecdote.contributor.email]
     assert "published" in message.subject
@@ -28,8 +28,8 @@ def test_rejection_email_gives_the_reason_and_the_message(
 ):
     anecdote = make_anecdote()
     with django_capture_on_commit_callbacks(execute=True):
-        services.reject_anecdote(
-            anecdote=anecdote, moderator=moderator, reason="rumour", message="Find an interview."
+        services.reject_story(
+            story=anecdote, moderator=moderator, reason="rumour", message="Find an interview."
         )
     [message] = mail.outbox
     assert "not accepted" in message.subject
@@ -40,8 +40,8 @@ def test_rejection_email_gives_the_reason_and_the_message(
 def test_unpublishing_emails_the_contributor(moderator, django_capture_on_commit_callbacks):
     anecdote = make_anecdote(state="published")
     with django_capture_on_commit_callbacks(execute=True):
-        services.unpublish_anecdote(
-            anecdote=anecdote, moderator=moderator, reason="duplicate", message="Told twice."
+        services.unpublish_story(
+            story=anecdote, moderator=moderator, reason="duplicate", message="Told twice."
         )
     [message] = mail.outbox
     assert "taken off the site" in message.subject
@@ -52,7 +52,7 @@ def test_no_email_when_the_decision_is_rolled_back(moderator, django_capture_on_
     anecdote = make_anecdote()
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         with pytest.raises(RuntimeError), transaction.atomic():
-            services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+            services.approve_story(story=anecdote, moderator=moderator)
             raise RuntimeError("something after the decision failed")
     assert callbacks == []
     assert mail.outbox == []
@@ -62,7 +62,7 @@ def test_a_refused_decision_sends_nothing(moderator, django_capture_on_commit_ca
     anecdote = make_anecdote(state="published")
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(services.ModerationError):
-            services.reject_anecdote(anecdote=anecdote, moderator=moderator, reason="other")
+            services.reject_story(story=anecdote, moderator=moderator, reason="other")
     assert mail.outbox == []
 
 
@@ -71,7 +71,7 @@ def test_a_moderator_approving_their_own_import_gets_no_email(
 ):
     anecdote = make_anecdote(contributor=moderator)
     with django_capture_on_commit_callbacks(execute=True):
-        services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+        services.approve_story(story=anecdote, moderator=moderator)
     assert mail.outbox == []
 
 
@@ -83,7 +83,7 @@ def test_the_proposer_of_a_correction_hears_the_decision(
 
     anecdote = make_anecdote(state="published")
     correction = services.propose_correction(
-        anecdote=anecdote, proposer=make_user(), text="Better text."
+        story=anecdote, proposer=make_user(), text="Better text."
     )
     with django_capture_on_commit_callbacks(execute=True):
         getattr(services, f"{decision}_correction")(
@@ -93,3 +93,26 @@ def test_the_proposer_of_a_correction_hears_the_decision(
     assert message.to == [correction.proposer.email]
     assert f"was {word}" in message.subject
     assert "Thanks!" in message.body
+
+
+def test_the_email_is_written_when_its_task_runs_and_skipped_if_the_story_is_gone(moderator):
+    from trivia import tasks
+
+    anecdote = make_anecdote()
+    services.approve_story(story=anecdote, moderator=moderator)  # its task is not run here
+    event = anecdote.events.get(action="approved")
+    anecdote.delete()
+    assert tasks.send_decision_email.call(event_id=event.pk) == "nobody to tell"
+    assert mail.outbox == []
+
+
+def test_a_mail_server_that_is_down_never_fails_the_decision(
+    moderator, settings, django_capture_on_commit_callbacks
+):
+    settings.EMAIL_BACKEND = "tests.test_tasks.RefusedBackend"
+    anecdote = make_anecdote()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_story(story=anecdote, moderator=moderator)
+    anecdote.refresh_from_db()
+    assert anecdote.state == "published"
+    assert mail.outbox == []  # retried by the worker (tests/test_tasks.py)

@@ -15,11 +15,12 @@ from django.urls import reverse
 from tests.admin_forms import change_form_data
 from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_moderator, make_title, make_user, move_to
-from trivia import search, services
-from trivia.importer import import_article
+from trivia import services
+from trivia.importer.writing import import_article
+from trivia.matching.people import PersonIndex, PersonRef, find_people
 from trivia.models import Anecdote, Person, PersonAlias
-from trivia.people import PersonIndex, PersonRef, find_people
-from trivia.views import PersonDetailView, PersonListView
+from trivia.search.index import index_story
+from trivia.views.browse import PersonDetailView, PersonListView
 
 pytestmark = pytest.mark.django_db
 
@@ -217,7 +218,7 @@ def test_person_page_never_shows_an_unpublished_story(client, state):
         pratt, state="published" if state == "unpublished" else state, text="The hidden one."
     )
     if state == "unpublished":
-        services.unpublish_anecdote(anecdote=hidden, moderator=make_moderator(), reason="rumour")
+        services.unpublish_story(story=hidden, moderator=make_moderator(), reason="rumour")
 
     for viewer in (None, make_user(), hidden.contributor):
         browser = Client()
@@ -339,7 +340,7 @@ def test_person_page_runs_the_same_queries_with_6_or_60_stories(client):
     few = queries_for(client, "/people/chris-pratt/")
     add(54)
     assert queries_for(client, "/people/chris-pratt/") == few
-    assert few <= 8
+    assert few <= 9  # with the stamps of the cached cards
 
 
 def test_people_list_runs_the_same_queries_with_5_or_50_people(client):
@@ -363,7 +364,7 @@ def test_chris_pratt_is_followed_across_two_titles_after_load_demo(client):
 
     response = client.get("/people/chris-pratt/")
     assert response.status_code == 200
-    stories = list(response.context["stories"])
+    stories = [Anecdote.objects.get(pk=row.pk) for row in response.context["stories"]]
     assert sorted(story.title.name for story in stories) == [
         "Guardians of the Galaxy",
         "Parks and Recreation",
@@ -372,12 +373,17 @@ def test_chris_pratt_is_followed_across_two_titles_after_load_demo(client):
     assert "Star-Lord costume" in html and "Andy Dwyer" in html
 
     ledger = client.get("/people/heath-ledger/").context["stories"]
-    assert [story.title.name for story in ledger] == ["The Dark Knight", "The Dark Knight"]
+    assert [Anecdote.objects.get(pk=row.pk).title.name for row in ledger] == [
+        "The Dark Knight",
+        "The Dark Knight",
+    ]
     # DiCaprio is named by a Titanic story still waiting in the queue: not on his page yet.
     dicaprio = Person.objects.get(name="Leonardo DiCaprio")
     assert dicaprio.anecdotes.filter(state=State.PENDING, text__contains="Winslet").exists()
     page = client.get("/people/leonardo-dicaprio/")
-    assert [story.title.name for story in page.context["stories"]] == ["Django Unchained"]
+    assert [Anecdote.objects.get(pk=story.pk).title.name for story in page.context["stories"]] == [
+        "Django Unchained"
+    ]
     assert "Winslet" not in page.content.decode()
     # The garbled names of the seeds found their people; nobody is listed without a story.
     assert Person.objects.get(name="Keanu Reeves").anecdotes.published().count() == 1
@@ -470,10 +476,10 @@ def test_moderator_adds_a_person_with_aliases_and_a_taken_alias_is_a_form_error(
 def test_edit_anecdote_sets_people_and_records_them(moderator):
     pratt, poehler = make_person("Chris Pratt"), make_person("Amy Poehler")
     story = make_anecdote(state="published")
-    services.edit_anecdote(anecdote=story, editor=moderator, people=[pratt, poehler.pk])
+    services.edit_story(story=story, editor=moderator, people=[pratt, poehler.pk])
     assert sorted(p.name for p in story.people.all()) == ["Amy Poehler", "Chris Pratt"]
     assert story.events.last().snapshot["people"] == ["Amy Poehler", "Chris Pratt"]
-    services.edit_anecdote(anecdote=story, editor=moderator, changes={"text": "New text."})
+    services.edit_story(story=story, editor=moderator, changes={"text": "New text."})
     assert story.people.count() == 2  # people=None leaves them as they are
 
 
@@ -536,7 +542,7 @@ def test_a_deleted_person_is_no_longer_found_by_search():
     story = make_anecdote(state="published", text="He ate the raw egg on a bet.")
     person = Person.objects.create(name="Paul Newman")
     story.people.add(person)
-    search.index_anecdote(story)  # as attaching him in the admin does
+    index_story(story)  # as attaching him in the admin does
     reader = Client()
     assert "raw egg" in reader.get("/search/", {"q": "newman"}).text
     person.delete()

@@ -27,7 +27,7 @@ def test_digest_tells_every_moderator_what_waits_and_since_when():
     Anecdote.objects.filter(pk=old.pk).update(submitted_at=timezone.now() - timedelta(days=3))
     make_anecdote()
     published = make_anecdote(state="published")
-    services.report_anecdote(anecdote=published, reporter=None, reason="inaccurate")
+    services.report_story(story=published, reporter=None, reason="inaccurate")
     run()
     recipients = {message.to[0] for message in mail.outbox}
     assert {"ann@example.test", "bob@example.test"} <= recipients
@@ -51,3 +51,22 @@ def test_dry_run_prints_the_digest_and_sends_nothing():
     output = run("--dry-run")
     assert "Would send to 1 moderators" in output and "1 story in the queue" in output
     assert mail.outbox == []
+
+
+def test_now_sends_the_digest_from_this_process():
+    make_moderator("ann")
+    make_anecdote()
+    assert "Digest sent to 1 moderator(s): Backlot: 1 story in the queue" in run("--now")
+    assert [message.to for message in mail.outbox] == [["ann@example.test"]]
+
+
+def test_the_digest_is_queued_for_the_task_worker(settings):
+    from django_tasks_db.models import DBTaskResult
+
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    make_moderator("ann"), make_moderator("bob")
+    make_anecdote()
+    assert "Digest for 2 moderators queued" in run()
+    assert mail.outbox == []  # tests/test_tasks.py runs the worker
+    [queued] = DBTaskResult.objects.all()
+    assert queued.task_path == "trivia.tasks.send_queue_digest"

@@ -1,5 +1,6 @@
-"""`make soak` (trivia/management/commands/soak.py): its verdict, its checks of the database,
-its reading of pages, and a short soak over HTTP where PostgreSQL and Redis run on loopback.
+"""`make soak` (tests/loadtools: the soak command and its parts in soak/): its verdict, its checks
+of the database, its reading of pages, and a short soak over HTTP where PostgreSQL and Redis run
+on loopback.
 """
 
 import os
@@ -13,21 +14,15 @@ from pathlib import Path
 import pytest
 
 from tests.factories import make_anecdote, make_moderator
-from trivia import services
-from trivia.management.commands.soak import (
-    Call,
+from tests.loadtools.soak.audit import (
     DecisionAck,
-    Figures,
-    Kill,
-    Restart,
     SubmissionAck,
-    Window,
     audit_decisions,
     audit_submissions,
-    hidden_fields,
-    messages_of,
-    sort_errors,
 )
+from tests.loadtools.soak.client import hidden_fields, messages_of
+from tests.loadtools.soak.figures import Call, Figures, Kill, Restart, Window, sort_errors
+from trivia import services
 from trivia.models import ModerationEvent
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -124,9 +119,9 @@ def test_each_missed_target_fails_the_run(changes, missed):
 def test_the_audit_finds_decisions_lost_doubled_or_unrecorded(db):
     moderator = make_moderator("mod-a")
     approved = make_anecdote()
-    services.approve_anecdote(anecdote=approved, moderator=moderator)
+    services.approve_story(story=approved, moderator=moderator)
     rejected = make_anecdote()
-    services.reject_anecdote(anecdote=rejected, moderator=moderator, reason="duplicate")
+    services.reject_story(story=rejected, moderator=moderator, reason="duplicate")
     still_pending = make_anecdote()
 
     lost, doubled, unrecorded = audit_decisions(

@@ -165,8 +165,8 @@ class PublicSurfaces(RuleBasedStateMachine):
     @rule(story=stories)
     def reject(self, story):
         try:
-            services.reject_anecdote(
-                anecdote=Anecdote.objects.get(pk=story.pk),
+            services.reject_story(
+                story=Anecdote.objects.get(pk=story.pk),
                 moderator=self.moderator,
                 reason="unsourced",
                 message="A better source, please.",
@@ -190,8 +190,8 @@ class PublicSurfaces(RuleBasedStateMachine):
     def moderator_edits(self, story, title, tags):
         """In any state, and a published story's page changes at once."""
         marker, text = self.new_text()
-        services.edit_anecdote(
-            anecdote=Anecdote.objects.get(pk=story.pk),
+        services.edit_story(
+            story=Anecdote.objects.get(pk=story.pk),
             editor=self.moderator,
             changes={"text": text, "title": self.titles[title]},
             tags=list(tags),

@@ -45,8 +45,8 @@ def stories(contributor):
     for state in (State.PENDING, State.REJECTED, State.WITHDRAWN):
         made[state] = story(state, HIDDEN_MARKERS[state])
     taken_down = story(State.PUBLISHED, HIDDEN_MARKERS["unpublished"])
-    services.unpublish_anecdote(
-        anecdote=taken_down, moderator=make_moderator(), reason="duplicate", message="Twice."
+    services.unpublish_story(
+        story=taken_down, moderator=make_moderator(), reason="duplicate", message="Twice."
     )
     made["unpublished"] = taken_down
 
@@ -203,7 +203,7 @@ def test_contributors_unpublished_story_stays_off_the_lists_they_browse(stories,
 
 
 def test_moderator_sees_a_pending_story_without_a_title_under_its_proposed_title(client):
-    story = services.submit_anecdote(
+    story = services.submit_story(
         contributor=make_user(),
         text="A paragraph with no heading.",
         proposed_title="Unknown Film",

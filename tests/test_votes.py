@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from tests.caching import clear_caches
-from tests.factories import make_anecdote, make_moderator, make_title, make_user
+from tests.factories import make_anecdote, make_moderator, make_title, make_user, texts_of
 from trivia import services
 from trivia.models import Anecdote, Vote
 
@@ -45,8 +45,8 @@ def reader(client):
 
 def test_a_reader_votes_once_however_often_they_try():
     story, user = published(), make_user()
-    assert services.vote_interesting(anecdote=story, user=user) is True
-    assert services.vote_interesting(anecdote=story, user=user) is False
+    assert services.vote_interesting(story=story, user=user) is True
+    assert services.vote_interesting(story=story, user=user) is False
     assert interest(story) == 1
     assert Vote.objects.filter(anecdote=story).count() == 1
 
@@ -54,20 +54,20 @@ def test_a_reader_votes_once_however_often_they_try():
 def test_votes_of_different_readers_add_up():
     story = published()
     for _ in range(3):
-        services.vote_interesting(anecdote=story, user=make_user())
+        services.vote_interesting(story=story, user=make_user())
     assert interest(story) == 3
 
 
 def test_a_reader_takes_their_vote_back_and_the_count_never_goes_below_zero():
     story, user, other = published(), make_user(), make_user()
-    services.vote_interesting(anecdote=story, user=user)
-    services.vote_interesting(anecdote=story, user=other)
-    assert services.withdraw_vote(anecdote=story, user=user) is True
-    assert services.withdraw_vote(anecdote=story, user=user) is False
+    services.vote_interesting(story=story, user=user)
+    services.vote_interesting(story=story, user=other)
+    assert services.withdraw_vote(story=story, user=user) is True
+    assert services.withdraw_vote(story=story, user=user) is False
     assert interest(story) == 1
     assert list(Vote.objects.values_list("user", flat=True)) == [other.pk]
-    services.withdraw_vote(anecdote=story, user=other)
-    services.withdraw_vote(anecdote=story, user=other)
+    services.withdraw_vote(story=story, user=other)
+    services.withdraw_vote(story=story, user=other)
     assert interest(story) == 0
 
 
@@ -75,26 +75,26 @@ def test_a_reader_takes_their_vote_back_and_the_count_never_goes_below_zero():
 def test_an_unpublished_story_cannot_be_voted_for(state):
     story, user = make_anecdote(state=state), make_user()
     with pytest.raises(services.ModerationError):
-        services.vote_interesting(anecdote=story, user=user)
+        services.vote_interesting(story=story, user=user)
     with pytest.raises(services.ModerationError):
-        services.withdraw_vote(anecdote=story, user=user)
+        services.withdraw_vote(story=story, user=user)
     assert interest(story) == 0
     assert not Vote.objects.exists()
 
 
 def test_a_story_taken_down_keeps_its_votes_but_takes_no_new_ones():
     story, user = published(), make_user()
-    services.vote_interesting(anecdote=story, user=user)
-    services.unpublish_anecdote(anecdote=story, moderator=make_moderator(), reason="duplicate")
+    services.vote_interesting(story=story, user=user)
+    services.unpublish_story(story=story, moderator=make_moderator(), reason="duplicate")
     with pytest.raises(services.ModerationError):
-        services.vote_interesting(anecdote=story, user=make_user())
+        services.vote_interesting(story=story, user=make_user())
     assert interest(story) == 1
 
 
 def test_a_vote_changes_neither_the_storys_version_nor_its_history():
     story = published()
     before = Anecdote.objects.get(pk=story.pk)
-    services.vote_interesting(anecdote=story, user=make_user())
+    services.vote_interesting(story=story, user=make_user())
     after = Anecdote.objects.get(pk=story.pk)
     assert (after.version, after.updated_at) == (before.version, before.updated_at)
     assert story.events.count() == before.events.count()
@@ -104,7 +104,7 @@ def test_an_anonymous_reader_cannot_vote_through_the_service():
     from django.contrib.auth.models import AnonymousUser
 
     with pytest.raises(services.ModerationError):
-        services.vote_interesting(anecdote=published(), user=AnonymousUser())
+        services.vote_interesting(story=published(), user=AnonymousUser())
 
 
 def race(user, stories, start, errors, seed):
@@ -121,9 +121,9 @@ def race(user, stories, start, errors, seed):
         for action, story in actions:
             try:
                 if action == "vote":
-                    services.vote_interesting(anecdote=story, user=user)
+                    services.vote_interesting(story=story, user=user)
                 else:
-                    services.withdraw_vote(anecdote=story, user=user)
+                    services.withdraw_vote(story=story, user=user)
             except Exception as error:  # a deadlock or "database is locked" fails the test
                 errors.append(repr(error))
     finally:
@@ -237,7 +237,7 @@ def test_the_card_shows_the_count_and_whether_the_reader_voted(client, reader):
     title = make_title("Alien")
     liked, other = published(title=title), published(title=title)
     for user in (reader, make_user()):
-        services.vote_interesting(anecdote=liked, user=user)
+        services.vote_interesting(story=liked, user=user)
     for url in [reverse("home"), title.get_absolute_url(), liked.get_absolute_url()]:
         html = client.get(url).content.decode()
         liked_card = card(html, liked)
@@ -260,7 +260,7 @@ def test_the_form_brings_the_reader_back_to_the_same_list_and_story(client, read
 
 def test_an_anonymous_reader_sees_the_count_and_a_sign_in_link_and_gets_no_csrf_cookie(client):
     story = published()
-    services.vote_interesting(anecdote=story, user=make_user())
+    services.vote_interesting(story=story, user=make_user())
     response = client.get(story.title.get_absolute_url())
     story_card = card(response.content.decode(), story)
     assert "<form" not in story_card
@@ -281,7 +281,7 @@ def test_a_pending_story_shown_to_its_contributor_has_no_vote_button(client):
 
 
 def story_texts(response):
-    return [story.text for story in response.context["stories"]]
+    return texts_of(response.context["stories"])
 
 
 def test_title_and_tag_pages_sort_by_interest_with_the_newest_first_among_equals(client):
@@ -292,7 +292,7 @@ def test_title_and_tag_pages_sort_by_interest_with_the_newest_first_among_equals
     }
     for text, votes in [("One vote.", 1), ("Three votes.", 3)]:
         for _ in range(votes):
-            services.vote_interesting(anecdote=stories[text], user=make_user())
+            services.vote_interesting(story=stories[text], user=make_user())
     expected = ["Three votes.", "One vote.", "No vote, newer.", "No vote, older."]
     for url in [title.get_absolute_url(), reverse("tag_detail", kwargs={"slug": "stunts"})]:
         response = client.get(url, {"sort": "interest"})
@@ -315,7 +315,7 @@ def test_an_unknown_sort_is_ignored(client, value):
     title = make_title("Alien")
     published(title=title, text="Older.")
     newer = published(title=title, text="Newer.")
-    services.vote_interesting(anecdote=Anecdote.objects.get(text="Older."), user=make_user())
+    services.vote_interesting(story=Anecdote.objects.get(text="Older."), user=make_user())
     response = client.get(title.get_absolute_url(), {"sort": value})
     assert response.status_code == 200
     assert story_texts(response)[0] == newer.text
@@ -353,8 +353,8 @@ def test_pages_with_votes_run_the_same_queries_for_6_or_60_stories(client, reade
     def add_voted_stories(count):
         for _ in range(count):
             story = published(title=title, contributor=contributor, tags=["stunts"])
-            services.vote_interesting(anecdote=story, user=reader)
-            services.vote_interesting(anecdote=story, user=contributor)
+            services.vote_interesting(story=story, user=reader)
+            services.vote_interesting(story=story, user=contributor)
 
     tag_url = reverse("tag_detail", kwargs={"slug": "stunts"})
     urls = [
@@ -378,7 +378,7 @@ def test_pages_with_votes_run_the_same_queries_for_6_or_60_stories(client, reade
 def test_the_readers_votes_cost_one_query_for_the_whole_page(client, reader):
     title = make_title("Alien")
     for _ in range(5):
-        services.vote_interesting(anecdote=published(title=title), user=reader)
+        services.vote_interesting(story=published(title=title), user=reader)
     with CaptureQueriesContext(connection) as queries:
         client.get(title.get_absolute_url())
     assert sum('"trivia_vote"' in query["sql"] for query in queries) == 1

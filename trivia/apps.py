@@ -3,7 +3,7 @@ from functools import partial
 from django.apps import AppConfig
 from django.contrib import admin
 from django.contrib.admin import apps as admin_apps
-from django.db.models.signals import post_delete, post_migrate, post_save, pre_delete
+from django.db.models.signals import post_delete, post_migrate, pre_delete
 
 
 class TriviaConfig(AppConfig):
@@ -14,25 +14,25 @@ class TriviaConfig(AppConfig):
     def ready(self):
         from taggit.models import Tag
 
-        from . import counters, images, search
-        from .models import Anecdote, Person, PersonAlias, Source, TaggedAnecdote, Title, TitleAlias
-        from .caching.pages import bump_generation
+        from . import images, publication
+        from .models import Anecdote, Person, Title
         from .roles import ensure_moderators_group
 
         # After every migrate (and every test-database flush): permissions exist only by then.
         post_migrate.connect(ensure_moderators_group, dispatch_uid="trivia_moderators_group")
-        # What stories show of these is edited in the admin, outside the services: any change
-        # makes the cached pages stale (stories themselves bump it in trivia.services).
-        for model in (Title, TitleAlias, Person, PersonAlias, Source, Tag):
-            for signal in (post_save, post_delete):
-                signal.connect(bump_generation, sender=model, dispatch_uid=f"bump-{model.__name__}")
-        # Published-story counts follow tags changed and stories deleted outside the services
-        # too, in the same transaction (trivia/counters.py).
-        post_save.connect(counters.tag_added, sender=TaggedAnecdote, dispatch_uid="count-tag-added")
-        post_delete.connect(
-            counters.tag_removed, sender=TaggedAnecdote, dispatch_uid="count-tag-removed"
-        )
-        post_delete.connect(counters.story_deleted, sender=Anecdote, dispatch_uid="count-story")
+        # Deletions cascade where no service is called (a superuser in the admin, a shell): what
+        # readers see of a deleted story, person or tag follows through trivia.publication.
+        for model in (Anecdote, Person, Tag):
+            pre_delete.connect(
+                publication.note_before_delete,
+                sender=model,
+                dispatch_uid=f"publication-note-{model.__name__}",
+            )
+            post_delete.connect(
+                publication.follow_delete,
+                sender=model,
+                dispatch_uid=f"publication-follow-{model.__name__}",
+            )
         # A deleted story's image and a deleted title's poster leave the disk with them.
         for model, field in ((Anecdote, "image"), (Title, "poster")):
             post_delete.connect(
@@ -40,20 +40,6 @@ class TriviaConfig(AppConfig):
                 sender=model,
                 weak=False,
                 dispatch_uid=f"files-{model.__name__}",
-            )
-        # A deleted person's or tag's names leave the search entries of its stories, however
-        # it is deleted.
-        for model, lookup in ((Person, "people"), (Tag, "tags")):
-            pre_delete.connect(
-                partial(search.note_stories_of, lookup=lookup),
-                sender=model,
-                weak=False,
-                dispatch_uid=f"search-note-{model.__name__}",
-            )
-            post_delete.connect(
-                search.reindex_noted_stories,
-                sender=model,
-                dispatch_uid=f"search-reindex-{model.__name__}",
             )
 
 

@@ -4,19 +4,10 @@ Counting on every request is what made the busiest pages slow at 300,000 stories
 benchmarks.md): "titles with the most stories" counted every title's stories (60 ms on SQLite,
 1 s on PostgreSQL), the tag page's paginator counted 36,578 stories (50–200 ms), the tag list
 every tag's (0.3–2.4 s). The counts now live in two small tables (``TitleStoryCount``,
-``TagStoryCount``) that the pages read like any column, and each change that moves a count
-moves it in the same transaction, so a count never includes a story that is not published:
-
-- a story published or taken down: ``story_published`` / ``story_unpublished``, called by
-  ``services._transition`` under the story's row lock: its title and its tags, ±1;
-- a published story given another title: ``story_moved`` (``services.edit_anecdote``);
-- a tag added to or removed from a published story, by the services, the admin's form or
-  anything else that saves or deletes ``TaggedAnecdote`` rows through the ORM: the receivers
-  ``tag_added`` / ``tag_removed`` (connected in ``trivia.apps``), which lock the story's row
-  first, as the services do, so that a tag change and an approval racing on one story are
-  counted once whichever commits first;
-- a published story deleted (a superuser in the admin): its tag rows go first, through the
-  receivers above, then ``story_deleted`` takes it off its title's count.
+``TagStoryCount``) that the pages read like any column. ``trivia.publication`` moves them with
+``follow`` in the same transaction as every change to where a story shows (published, taken
+down, given another title or other tags, deleted), so a count never includes a story that is
+not published.
 
 Rows written around the ORM (``seed_bench``'s bulk inserts, a restored dump) carry no counts:
 ``recount()`` (``manage.py recount_stories``) counts everything again from
@@ -70,59 +61,18 @@ def _decrement(model, ids):
         )
 
 
-def _tag_ids(story_id):
-    return list(
-        TaggedAnecdote.objects.filter(content_object_id=story_id).values_list("tag_id", flat=True)
-    )
-
-
-def story_published(story):
-    """``story`` was just published: its title and each of its tags count it."""
-    _increment(TitleStoryCount, [story.title_id])
-    _increment(TagStoryCount, _tag_ids(story.pk))
-
-
-def story_unpublished(story):
-    """``story`` (published until now) was taken down."""
-    _decrement(TitleStoryCount, [story.title_id])
-    _decrement(TagStoryCount, _tag_ids(story.pk))
-
-
-def story_moved(*, from_title_id, to_title_id):
-    """A published story changed titles."""
-    if from_title_id != to_title_id:
-        _decrement(TitleStoryCount, [from_title_id])
-        _increment(TitleStoryCount, [to_title_id])
-
-
-def _is_published_now(story_id):
-    """Whether the story is published, read under its row lock when in a transaction (the
-    services hold it while they publish or unpublish), so that its tags are counted once."""
-    stories = Anecdote.objects.published().filter(pk=story_id)
-    if connection.in_atomic_block:
-        stories = stories.select_for_update()
-    return stories.exists()
-
-
-def tag_added(sender, instance, created, raw=False, **kwargs):
-    """``post_save`` of ``TaggedAnecdote``: a published story got a tag."""
-    if created and not raw and _is_published_now(instance.content_object_id):
-        _increment(TagStoryCount, [instance.tag_id])
-
-
-def tag_removed(sender, instance, **kwargs):
-    """``post_delete`` of ``TaggedAnecdote``: a published story lost a tag (or is being
-    deleted, or the tag is)."""
-    if _is_published_now(instance.content_object_id):
-        _decrement(TagStoryCount, [instance.tag_id])
-
-
-def story_deleted(sender, instance, **kwargs):
-    """``post_delete`` of ``Anecdote``: a published story is gone from its title's count (its
-    tags were taken off one by one before it, by ``tag_removed``). ``instance`` is the row as
-    the deletion read it, inside the deleting transaction."""
-    if instance.is_published:
-        _decrement(TitleStoryCount, [instance.title_id])
+def follow(before, after):
+    """Move the counts from where a story showed (``before``, a ``publication.Footprint``) to
+    where it shows now (``after``): only the titles and tags whose count changes are written."""
+    title_delta, tag_delta = {}, {}
+    for where, sign in ((before, -1), (after, +1)):
+        if where.published:
+            title_delta[where.title_id] = title_delta.get(where.title_id, 0) + sign
+            for tag_id in where.tag_ids:
+                tag_delta[tag_id] = tag_delta.get(tag_id, 0) + sign
+    for model, delta in ((TitleStoryCount, title_delta), (TagStoryCount, tag_delta)):
+        _increment(model, [pk for pk, n in delta.items() if n > 0])
+        _decrement(model, [pk for pk, n in delta.items() if n < 0])
 
 
 def recount():

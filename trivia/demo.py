@@ -9,11 +9,11 @@
 3. Both seed articles imported through ``trivia.importer`` exactly as a moderator receives
    them: pending stories, one source per article, an "imported" event each.
 4. ``demo_data/corrections.json`` applied by the demo moderator through the services: garbled
-   names and machine-translated English corrected (``edit_anecdote``, so the history keeps the
+   names and machine-translated English corrected (``edit_story``, so the history keeps the
    imported text), heading-less stories given their title, tags, spoiler flags and disputed
    claims marked, and the people the corrected text names added to those the importer found
    (as a moderator accepts the change page's suggestions); then each approved
-   (``approve_anecdote``). A handful are marked ``"approve": false`` and stay in the queue
+   (``approve_story``). A handful are marked ``"approve": false`` and stay in the queue
    untouched, for a visitor to try moderating.
 
 Every step is idempotent: titles, people and aliases are looked up before they are created, an
@@ -30,10 +30,12 @@ from pathlib import Path
 from django.db.models import Exists, OuterRef
 
 from . import services
-from .importer import TitleIndex, import_article, read_article
+from .importer.reading import read_article
+from .importer.writing import import_article
+from .matching.names import normalize_name
+from .matching.people import PersonIndex
+from .matching.titles import TitleIndex
 from .models import Anecdote, ModerationEvent, Person, PersonAlias, Title, TitleAlias
-from .names import normalize_name
-from .people import PersonIndex
 
 DEMO_DATA = Path(__file__).resolve().parent / "demo_data"
 SEED_FILES = ("000_afe1879c3c2b59d4.txt", "001_c5f5178235522b27.txt")
@@ -225,11 +227,11 @@ def apply_corrections(moderator, titles, imports, summary):
                 or sorted(tag.name for tag in anecdote.tags.all()) != tags
                 or people != sorted(attached)
             ):
-                services.edit_anecdote(
-                    anecdote=anecdote, editor=moderator, changes=changes, tags=tags, people=people
+                services.edit_story(
+                    story=anecdote, editor=moderator, changes=changes, tags=tags, people=people
                 )
                 summary.corrected += 1
-            services.approve_anecdote(anecdote=anecdote, moderator=moderator)
+            services.approve_story(story=anecdote, moderator=moderator)
             summary.approved += 1
 
 

@@ -15,6 +15,7 @@ from django.utils.html import escape
 from django.utils.text import Truncator
 
 from . import queries
+from .caching.pages import shows
 from .models import Accuracy, Anecdote
 
 FEED_ITEMS = 50
@@ -91,7 +92,9 @@ class TitleStoriesFeed(LatestStoriesFeed):
     """One title's newest published stories; a 404 for a title readers cannot open."""
 
     def get_object(self, request, slug):
-        return get_object_or_404(queries.title_has_stories(), slug=slug)
+        title = get_object_or_404(queries.title_has_stories(), slug=slug)
+        shows(request, f"title:{title.pk}")
+        return title
 
     def title(self, obj):
         return f"Backlot: behind the scenes of {obj.name}"
@@ -110,7 +113,9 @@ class TagStoriesFeed(LatestStoriesFeed):
     """One tag's newest stories, in the tag page's order (see ``queries.stories_tagged``)."""
 
     def get_object(self, request, slug):
-        return get_object_or_404(queries.tag_has_stories(), slug=slug)
+        tag = get_object_or_404(queries.tag_has_stories(), slug=slug)
+        shows(request, f"tag:{tag.pk}")
+        return tag
 
     def title(self, obj):
         return f"Backlot: stories tagged “{obj.name}”"

@@ -157,7 +157,8 @@ def _output_mode(frame, out_format):
 # older images), and never while a page is rendered: decoding an image costs more than the rest
 # of a page.
 
-POSTERS = "posters"  # Title.poster's folder; story images are in submit.STORY_IMAGES
+POSTERS = "posters"  # Title.poster's folder
+STORY_IMAGES = "anecdotes"  # stories' images (served by trivia/views/media.py)
 RENDITION_WIDTHS = (320, 640, 1280)
 WEBP_QUALITY = 80
 # The original's own width is added as a last copy when it lies between two of the widths above

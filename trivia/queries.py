@@ -1,8 +1,9 @@
-"""Titles and tags as the public sees them: only those with published stories, with their counts.
+"""Titles, tags and people as the public sees them: only those with published stories, with their
+counts.
 
 Every function here derives "published" from ``Anecdote.objects.published()`` rather than
-filtering on the state itself, so that the one definition of public also decides which titles
-and tags exist for a reader and what their counts say. The counts are the ones
+filtering on the state itself, so that the one definition of public also decides which titles,
+tags and people exist for a reader and what their counts say. The counts are the ones
 ``trivia.counters`` keeps of ``published()`` in step with every change: reading a row per
 title or tag costs the same at 300 stories as at 300,000, where counting cost up to 1 s on the
 home page and 2.4 s on the tag list (PostgreSQL, 300,000 stories; docs/benchmarks.md).
@@ -11,16 +12,16 @@ The pages read the counts (``titles_with_stories``, ``tags_with_stories``); the 
 sitemap still ask the stories themselves (``title_has_stories``, ``tag_has_stories``: an
 ``EXISTS`` that stops at the first published story). ``pk IN (SELECT … published)`` inside a
 correlated subquery is the slowest shape of all, so those subqueries are built from
-``published()`` directly.
+``published()`` directly. People have no kept counts: their pages count as they list.
 """
 
 import random
 
-from django.db.models import Count, Exists, F, OuterRef
+from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Lower
 from taggit.models import Tag
 
-from .models import Anecdote, TaggedAnecdote, Title, Vote
+from .models import Anecdote, Person, TaggedAnecdote, Title, Vote
 
 # Taggit names the tag → through-table relation "<app>_<model>_items"; from a story, the
 # through table is the reverse of TaggedAnecdote.content_object.
@@ -51,6 +52,41 @@ def titles_with_most_stories(limit):
     """The ``limit`` titles with the most published stories, A–Z among equals: the first rows
     of the counts' index (``title_most_stories``), sorted by name among equal counts only."""
     return titles_with_stories().order_by("-story_count", "normalized_name", "pk")[:limit]
+
+
+def person_has_stories():
+    """People a reader may open: someone named only by unpublished stories does not exist
+    for them, whatever the admin holds."""
+    return Person.objects.filter(Exists(Anecdote.objects.published().filter(people=OuterRef("pk"))))
+
+
+def people_with_stories():
+    """People with at least one published story, each with ``story_count`` of those stories.
+
+    People have no kept counts: the count is a correlated subquery per person on the page, so
+    the cost follows the page, not the number of stories.
+    """
+    stories = (
+        Anecdote.objects.published()
+        .filter(people=OuterRef("pk"))
+        .order_by()
+        .values("people")
+        .annotate(n=Count("pk"))
+        .values("n")
+    )
+    return person_has_stories().annotate(story_count=Subquery(stories))
+
+
+def titles_of(person):
+    """The titles of a person's published stories, most stories first, each with
+    ``story_count`` of them: one query, however many stories there are."""
+    stories = Anecdote.objects.published().filter(people=person, title=OuterRef("pk"))
+    counted = stories.order_by().values("title").annotate(n=Count("pk")).values("n")
+    return (
+        Title.objects.filter(Exists(stories))
+        .annotate(story_count=Subquery(counted))
+        .order_by("-story_count", "normalized_name", "pk")
+    )
 
 
 def tag_has_stories():

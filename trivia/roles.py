@@ -34,6 +34,8 @@ MODERATOR_PERMISSIONS = {
         "view_moderationevent",
     ],
     "taggit": ["view_tag", "add_tag", "change_tag"],
+    # The task queue's results, read-only: an email that failed for good is theirs to follow up.
+    "django_tasks_database": ["view_dbtaskresult"],
 }
 
 

@@ -6,20 +6,70 @@ DJANGO_ALLOWED_HOSTS and, for the scale path, DATABASE_URL (PostgreSQL) and REDI
 """
 
 import os
+import re
 import tempfile
+from email.utils import getaddresses
 from pathlib import Path
 
 import dj_database_url
 from django.core.exceptions import ImproperlyConfigured
 
+from trivia.caching.release import release_digest
+
 BASE_DIR = Path(__file__).resolve().parent.parent
+
+
+# --- Reading the environment ----------------------------------------------------------------
+# An operator's typo must stop start-up with a message naming the variable, never be read as
+# some default: "DJANGO_HTTPS=ture" used to turn HTTPS, HSTS and secure cookies off in silence.
+# manage.py prints the message alone (no traceback); under gunicorn it ends the traceback.
+yes_words = ("1", "true", "yes", "on")
+no_words = ("0", "false", "no", "off")
 
 
 def env_bool(name, default):
     value = os.environ.get(name)
     if value is None:
         return default
-    return value.strip().lower() in {"1", "true", "yes", "on"}
+    word = value.strip().lower()
+    if word in yes_words:
+        return True
+    if word in no_words:
+        return False
+    raise ImproperlyConfigured(
+        f"{name}={value!r} is not a yes/no value. Use one of {', '.join(yes_words)} for yes "
+        f"or {', '.join(no_words)} for no, or leave {name} unset "
+        f"(default: {'yes' if default else 'no'})."
+    )
+
+
+def env_int(name, default, *, minimum=0, maximum=None):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        number = int(value.strip())
+    except ValueError:
+        number = None
+    if number is None or number < minimum or (maximum is not None and number > maximum):
+        span = f"from {minimum} to {maximum}" if maximum is not None else f"of {minimum} or more"
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not a whole number {span}. "
+            f"Give one, or leave {name} unset (default: {default})."
+        )
+    return number
+
+
+def env_choice(name, default, choices):
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    if value.strip().upper() not in choices:
+        raise ImproperlyConfigured(
+            f"{name}={value!r} is not one of {', '.join(choices)}. "
+            f"Give one, or leave {name} unset (default: {default})."
+        )
+    return value.strip().upper()
 
 
 def env_list(name, default):
@@ -27,6 +77,22 @@ def env_list(name, default):
     if value is None:
         return default
     return [item.strip() for item in value.split(",") if item.strip()]
+
+
+def env_addresses(name):
+    """``"Ann <ann@example.org>, bob@example.org"`` → ``[("Ann", "ann@example.org"), …]``."""
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return []
+    people = []
+    for display_name, address in getaddresses([value]):
+        if not re.fullmatch(r"[^@\s]+@[^@\s]+\.[^@\s]+", address):
+            raise ImproperlyConfigured(
+                f"{name}={value!r} is not a list of email addresses. Separate them with commas, "
+                f'e.g. {name}="Ann Admin <ann@example.org>, ops@example.org".'
+            )
+        people.append((display_name or address, address))
+    return people
 
 
 DEBUG = env_bool("DJANGO_DEBUG", True)
@@ -40,7 +106,7 @@ if not SECRET_KEY:
 ALLOWED_HOSTS = env_list("DJANGO_ALLOWED_HOSTS", ["127.0.0.1", "localhost", "testserver"])
 # How many reverse proxies (each adding to X-Forwarded-For) stand in front of the site: client
 # addresses for rate limits are read through exactly that many.
-TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
+TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 
 INSTALLED_APPS = [
     "accounts",
@@ -53,15 +119,33 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "django.contrib.sitemaps",
+    "django.forms",  # its widget templates, for FORM_RENDERER below
+    # Background tasks (trivia/tasks.py), Django 6's API on Django 5.2, kept in the database
+    # and run by `manage.py db_worker`. Before the last app: the moderators' permissions are
+    # set after each app's migrate, and one of them is on these tasks' results.
+    "django_tasks",
+    "django_tasks_db",
     "taggit",
     "allauth",
     "allauth.account",
 ]
+# Load and fault tooling (tests/loadtools: seed_bench, bench, explain_hot_pages, soak, which
+# kill workers and restart PostgreSQL) is for development only. Production (DJANGO_DEBUG=0)
+# does not have those commands unless BACKLOT_DEVTOOLS=1 asks for them, as `make bench`,
+# `make soak` and `make test` do; in development it is there unless BACKLOT_DEVTOOLS=0.
+DEVTOOLS = env_bool("BACKLOT_DEVTOOLS", DEBUG)
+if DEVTOOLS:
+    INSTALLED_APPS.append("tests.loadtools")
+
+# Every form on the site draws its fields one way: templates/includes/form_field.html.
+FORM_RENDERER = "trivia.forms.rendering.SiteFormRenderer"
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Production serves static files itself; in development runserver does.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
+    # Stored public pages, answered before the session, auth, CSRF and CSP middleware.
+    "trivia.caching.pages.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -103,7 +187,7 @@ if DATABASE_URL:
     }
     # A runaway query is stopped by the server rather than holding a worker and a connection.
     # Commands that need longer (a migration on a big table) can raise it for their run.
-    STATEMENT_TIMEOUT_MS = int(os.environ.get("DATABASE_STATEMENT_TIMEOUT_MS", "15000"))
+    STATEMENT_TIMEOUT_MS = env_int("DATABASE_STATEMENT_TIMEOUT_MS", 15000)
     if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
         DATABASES["default"].setdefault("OPTIONS", {})["options"] = (
             f"-c statement_timeout={STATEMENT_TIMEOUT_MS}"
@@ -127,26 +211,62 @@ else:
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # --- Cache --------------------------------------------------------------------------------
+# "content": whole pages, story cards and kept results, each entry checked against the
+# database before it is served (trivia/caching/pages.py), so that any cache may hold them, and
+# keyed by the code's release. "default": rate-limit counts and allauth's.
+# - REDIS_URL set: both in Redis, shared by every process and machine;
+# - production without Redis: both on disk (CACHE_DIR), shared by every worker of the machine;
+# - development and tests: this process's memory.
+# Redis (and the disk) fail open: when the server is down or slow, pages are computed and
+# counts start again, never a 500 (trivia/caching/failopen.py).
 REDIS_URL = os.environ.get("REDIS_URL", "")
-if REDIS_URL:
-    SHARED_CACHE = {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "backlot"),
+CACHE_DIR = Path(os.environ.get("CACHE_DIR", BASE_DIR / "var" / "cache"))
+CACHE_SIZE_MB = env_int("CACHE_SIZE_MB", 1024, minimum=1)
+CACHE_KEY_PREFIX = os.environ.get("CACHE_KEY_PREFIX", "backlot")
+CONTENT_KEY_PREFIX = f"{CACHE_KEY_PREFIX}:{release_digest(BASE_DIR)}"
+
+
+def fail_open(cache, name):
+    return {
+        "BACKEND": "trivia.caching.failopen.FailOpenCache",
+        "LOCATION": name,
+        "OPTIONS": {"CACHE": cache},
     }
-    # "content": what the page cache keeps under keys holding the content generation, read
-    # from this process's memory before Redis (trivia/caching/tiered.py).
+
+
+if REDIS_URL:
+    # A short timeout: a Redis that stalls costs a request a quarter of a second, once per
+    # worker per RETRY_AFTER, not a worker.
+    REDIS_OPTIONS = {"socket_connect_timeout": 0.25, "socket_timeout": 0.25}
     CACHES = {
-        "default": SHARED_CACHE,
-        "content": {
-            "BACKEND": "trivia.caching.tiered.TieredCache",
-            "LOCATION": "content",
-            "OPTIONS": {"SHARED": SHARED_CACHE},
-        },
+        alias: fail_open(
+            {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": REDIS_URL,
+                "KEY_PREFIX": prefix,
+                "OPTIONS": REDIS_OPTIONS,
+            },
+            alias,
+        )
+        for alias, prefix in (("default", CACHE_KEY_PREFIX), ("content", CONTENT_KEY_PREFIX))
+    }
+elif not DEBUG:
+    CACHES = {
+        alias: fail_open(
+            {
+                "BACKEND": "diskcache.DjangoCache",
+                "LOCATION": str(CACHE_DIR / alias),
+                "KEY_PREFIX": prefix,
+                "SHARDS": 4,
+                "DATABASE_TIMEOUT": 0.05,
+                "OPTIONS": {"size_limit": CACHE_SIZE_MB * 2**20 // 2},
+            },
+            alias,
+        )
+        for alias, prefix in (("default", CACHE_KEY_PREFIX), ("content", CONTENT_KEY_PREFIX))
     }
 else:
-    # Each process keeps its own (see trivia/caching/pages.py); pages and rate-limit counts apart,
-    # so that many pages never push out the counts.
+    # Pages and rate-limit counts apart, so that many pages never push out the counts.
     CACHES = {
         "default": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
@@ -156,7 +276,8 @@ else:
         "content": {
             "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
             "LOCATION": "backlot-content",
-            "OPTIONS": {"MAX_ENTRIES": 5000},
+            "KEY_PREFIX": CONTENT_KEY_PREFIX,
+            "OPTIONS": {"MAX_ENTRIES": 100_000},
         },
     }
 
@@ -246,15 +367,29 @@ EMAIL_BACKEND = os.environ.get(
     else "django.core.mail.backends.smtp.EmailBackend",
 )
 EMAIL_HOST = os.environ.get("EMAIL_HOST", "localhost")
-EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_PORT = env_int("EMAIL_PORT", 25, minimum=1, maximum=65535)
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
-EMAIL_TIMEOUT = 10  # a stalled mail server must not hold a worker
+# Seconds an SMTP connection may wait on the server. Mail is sent by the task worker, never in a
+# request (trivia/tasks.py): a stalled server holds the worker, which retries later.
+EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Backlot <noreply@backlot.test>")
 
 # Absolute links in emails.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+# Who hears about production errors (a page answering 500, a task that failed for good), by
+# email through the server above: DJANGO_ADMINS="Ann Admin <ann@example.org>, ops@example.org".
+ADMINS = env_addresses("DJANGO_ADMINS")
+SERVER_EMAIL = os.environ.get("DJANGO_SERVER_EMAIL", DEFAULT_FROM_EMAIL)
+EMAIL_SUBJECT_PREFIX = "[Backlot] "
+
+# --- Background tasks -----------------------------------------------------------------------
+# Emails, image copies and the moderators' digest run outside the request (trivia/tasks.py),
+# queued in the database and run by `manage.py db_worker` (`make run` and `make serve` start
+# one). Django 6's task API, from the django-tasks backport; the tests run them immediately.
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 
 # --- Security ---------------------------------------------------------------------------------
 # DJANGO_HTTPS: the site is reached over HTTPS (itself or through a TLS proxy). On by default in
@@ -263,7 +398,7 @@ HTTPS = env_bool("DJANGO_HTTPS", not DEBUG)
 if HTTPS:
     SECURE_SSL_REDIRECT = True
     SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
-    SECURE_HSTS_SECONDS = int(os.environ.get("DJANGO_HSTS_SECONDS", "31536000"))
+    SECURE_HSTS_SECONDS = env_int("DJANGO_HSTS_SECONDS", 31536000)
     SECURE_HSTS_INCLUDE_SUBDOMAINS = True
     SECURE_HSTS_PRELOAD = True
     # __Host- cookies are Secure, host-only and path=/: no subdomain can plant or read them.
@@ -295,13 +430,30 @@ CONTENT_SECURITY_POLICY = {
 TAGGIT_CASE_INSENSITIVE = True
 
 # --- Logging: everything to stdout, where an operator's process manager collects it ----------
+# Errors also go by email to ADMINS in production (none are sent while ADMINS is empty).
+LOG_LEVEL = env_choice("DJANGO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", "ERROR"))
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
+    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
-    "root": {"handlers": ["console"], "level": os.environ.get("DJANGO_LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "formatter": "plain"},
+        "mail_admins": {
+            "class": "django.utils.log.AdminEmailHandler",
+            "level": "ERROR",
+            "filters": ["require_debug_false"],
+        },
+    },
+    "root": {"handlers": ["console", "mail_admins"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's default handlers would print and mail its errors a second time: its records
+        # go through the root's handlers like every other.
+        "django": {"handlers": [], "level": LOG_LEVEL},
+        "django.db.backends": {"level": "WARNING"},
+        # Forged Host headers come from scanners by the thousand: printed, never mailed.
+        "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
+    },
 }
 
 # --- Site -----------------------------------------------------------------------------------

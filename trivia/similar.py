@@ -18,8 +18,8 @@ import re
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 
+from .matching.names import strip_accents
 from .models import Anecdote
-from .names import strip_accents
 
 CANDIDATES = 200
 ACROSS_TITLES = 500  # ~0.2 ms of similarity() each

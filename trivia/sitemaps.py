@@ -12,7 +12,6 @@ from django.urls import reverse
 
 from . import queries
 from .models import Anecdote
-from .people import person_has_stories
 
 
 class PagesSitemap(Sitemap):
@@ -91,7 +90,7 @@ class PersonSitemap(Sitemap):
     limit = 1000
 
     def items(self):
-        return person_has_stories().only("slug").order_by("pk")
+        return queries.person_has_stories().only("slug").order_by("pk")
 
 
 SITEMAPS = {

@@ -2,8 +2,10 @@ from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, register_converter
 
-from . import feedback_views, feeds, media, sitemaps, submit, views
+from . import feeds, health, sitemaps
+from .caching.pages import LISTS
 from .caching.pages import cache_public_page as public
+from .views import browse, feedback, kept_images, media, search, submissions, submit, votes
 
 
 class TagSlugConverter:
@@ -27,42 +29,67 @@ register_converter(TagSlugConverter, "tagslug")
 # Pages wrapped in public() are served whole from the cache to signed-out readers and are
 # invalidated exactly when what they show changes (trivia/caching/pages.py).
 urlpatterns = [
-    path("", public(views.HomeView.as_view()), name="home"),
-    path("titles/", public(views.TitleListView.as_view()), name="title_list"),
-    path("titles/<slug:slug>/", public(views.TitleDetailView.as_view()), name="title_detail"),
+    # --- Reading
+    path("", public(browse.HomeView.as_view(), LISTS), name="home"),
+    path("titles/", public(browse.TitleListView.as_view(), LISTS), name="title_list"),
+    path("titles/<slug:slug>/", public(browse.TitleDetailView.as_view()), name="title_detail"),
     path("titles/<slug:slug>/feed/", public(feeds.TitleStoriesFeed()), name="title_feed"),
-    path("tags/", public(views.TagListView.as_view()), name="tag_list"),
-    path("tags/<tagslug:slug>/", public(views.TagDetailView.as_view()), name="tag_detail"),
+    path("tags/", public(browse.TagListView.as_view(), LISTS), name="tag_list"),
+    path("tags/<tagslug:slug>/", public(browse.TagDetailView.as_view()), name="tag_detail"),
     path("tags/<tagslug:slug>/feed/", public(feeds.TagStoriesFeed()), name="tag_feed"),
-    path("people/", public(views.PersonListView.as_view()), name="person_list"),
-    path("people/<slug:slug>/", public(views.PersonDetailView.as_view()), name="person_detail"),
-    path("search/", public(views.SearchView.as_view()), name="search"),
-    path("anecdotes/<int:pk>/", public(views.AnecdoteDetailView.as_view()), name="anecdote_detail"),
-    path("anecdotes/<int:pk>/interesting/", views.vote_interesting, name="anecdote_vote"),
-    path("random/", views.random_story, name="random_story"),
-    path("feeds/latest/", public(feeds.LatestStoriesFeed()), name="latest_feed"),
+    path("people/", public(browse.PersonListView.as_view(), LISTS), name="person_list"),
+    path("people/<slug:slug>/", public(browse.PersonDetailView.as_view()), name="person_detail"),
+    path("search/", public(search.SearchView.as_view(), LISTS), name="search"),
+    path("anecdotes/<int:pk>/", public(browse.StoryDetailView.as_view()), name="anecdote_detail"),
+    path("anecdotes/<int:pk>/interesting/", votes.vote_interesting, name="anecdote_vote"),
+    path("random/", browse.random_story, name="random_story"),
+    path("feeds/latest/", public(feeds.LatestStoriesFeed(), LISTS), name="latest_feed"),
     path(
         "sitemap.xml",
-        public(sitemap_views.index),
+        public(sitemap_views.index, LISTS),
         {"sitemaps": sitemaps.SITEMAPS, "sitemap_url_name": "sitemap_section"},
         name="sitemap",
     ),
     path(
         "sitemap-<section>.xml",
-        public(sitemap_views.sitemap),
+        public(sitemap_views.sitemap, LISTS),
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap_section",
     ),
-    path("robots.txt", public(views.robots_txt), name="robots_txt"),
-    path("anecdotes/<int:pk>/report/", feedback_views.report_anecdote, name="anecdote_report"),
-    path("anecdotes/<int:pk>/correct/", feedback_views.propose_correction, name="anecdote_correct"),
-    path("submit/", submit.submit_story, name="submit"),
-    path("submit/titles/", submit.title_search, name="submit_title_search"),
-    path("submit/image/<uuid:key>/", submit.preview_image, name="submit_preview_image"),
-    path("submit/sent/<int:pk>/", submit.submit_done, name="submit_done"),
+    path("robots.txt", public(browse.robots_txt, LISTS), name="robots_txt"),
     path("media/anecdotes/<str:name>", media.story_image, name="story_image"),
     path("media/posters/<str:name>", media.poster_image, name="poster_image"),
-    path("healthz", views.healthz, name="healthz"),
+    # --- Feedback on a published story
+    path("anecdotes/<int:pk>/report/", feedback.report_story, name="anecdote_report"),
+    path("anecdotes/<int:pk>/correct/", feedback.correct_story, name="anecdote_correct"),
+    # --- Sending a story, and one's own stories ("My submissions", under /accounts/)
+    path("submit/", submit.new_story, name="submit"),
+    path("submit/titles/", submit.title_search, name="submit_title_search"),
+    path("submit/image/<uuid:key>/", kept_images.preview_image, name="submit_preview_image"),
+    path("submit/sent/<int:pk>/", submit.submit_done, name="submit_done"),
+    path(
+        "accounts/submissions/",
+        submissions.SubmissionListView.as_view(),
+        name="my_submissions",
+    ),
+    path(
+        "accounts/submissions/<int:pk>/edit/",
+        submissions.edit_submission,
+        name="submission_edit",
+    ),
+    path(
+        "accounts/submissions/<int:pk>/withdraw/",
+        submissions.withdraw_submission,
+        name="submission_withdraw",
+    ),
+    path(
+        "accounts/submissions/<int:pk>/correct/",
+        feedback.correct_story,
+        {"from_submissions": True},
+        name="submission_correct",
+    ),
+    # --- The site
+    path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),
     path("", include("accounts.urls")),
     path("accounts/", include("allauth.urls")),

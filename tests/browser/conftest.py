@@ -58,12 +58,15 @@ def chromium_available():
 
 
 def pytest_collection_modifyitems(config, items):
-    """Without Chromium, every test of this folder is skipped, with how to install it."""
+    """Without Chromium, every test of this folder is skipped, with how to install it. In a
+    parallel run (``--dist loadgroup``) they all go to one worker: one Chromium, one server."""
+    journeys = [item for item in items if HERE in item.path.parents]
+    for item in journeys:
+        item.add_marker(pytest.mark.xdist_group("browser"))
     if chromium_available():
         return
-    for item in items:
-        if HERE in item.path.parents:
-            item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
+    for item in journeys:
+        item.add_marker(pytest.mark.skip(reason=NO_CHROMIUM))
 
 
 # --- Playwright, started for this package only -------------------------------------------------
@@ -259,8 +262,9 @@ _outcomes = {}
 
 
 def pytest_runtest_logreport(report):
-    """Count the journeys (tests of the test_*_journey.py modules) for the figures block."""
-    if not report.fspath.endswith("_journey.py"):
+    """Count the journeys (tests of the test_*_journey.py modules) for the figures block. In a
+    parallel run the worker that ran the journey counts it, not the controller."""
+    if not report.fspath.endswith("_journey.py") or hasattr(report, "node"):
         return
     outcome = _outcomes.setdefault(report.nodeid, "passed")
     if report.failed:

@@ -95,7 +95,9 @@ def test_a_newcomer_signs_up_submits_a_story_with_an_image_and_edits_it(
     ).to_be_visible()
     image = yours.get_by_role("img")
     expect(image).to_be_visible()
-    assert image.evaluate("img => img.complete && img.naturalWidth") == 480
+    # Visible is not loaded: wait for the image itself to arrive, then check its size.
+    expect(image).to_have_js_property("complete", True)
+    expect(image).to_have_js_property("naturalWidth", 480)
     screenshot(page, "preview")
 
     page.get_by_role("button", name="Send it to the moderators").click()

@@ -5,10 +5,12 @@ real-browser journeys passed (tests/browser) and how many moderation decisions w
 doubled when moderators raced (tests/test_concurrency.py).
 
 The tests count here as they go and fail on their own; the block says how much was covered.
-Each group is printed only by a run that exercised it.
+Each group is printed only by a run that exercised it. In a parallel run (pytest-xdist) each
+worker counts its own tests and hands its counts to the controller, which adds them up and
+prints the block (tests/conftest.py).
 """
 
-from dataclasses import dataclass, fields
+from dataclasses import asdict, dataclass, fields
 
 
 @dataclass
@@ -30,6 +32,15 @@ class Figures:
 
     def any(self):
         return any(getattr(self, field.name) for field in fields(self))
+
+    def counts(self):
+        """Every figure as a plain number, as a worker sends them to the controller."""
+        return asdict(self)
+
+    def add(self, counts):
+        """Add another process's ``counts()`` (a pytest-xdist worker's) to these."""
+        for name, value in counts.items():
+            setattr(self, name, getattr(self, name) + value)
 
     def lines(self):
         lines = []

@@ -17,6 +17,7 @@ from django.contrib.contenttypes.models import ContentType
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 from PIL import Image
 from taggit.models import Tag
 
@@ -91,16 +92,16 @@ def build_world():
         state=Anecdote.State.PUBLISHED,
     )
     person = Person.objects.create(name="Perm Person")
-    services.edit_anecdote(anecdote=published, editor=moderator, people=[person])
+    services.edit_story(story=published, editor=moderator, people=[person])
     pending = make_anecdote(
         title=title, contributor=owner, text=PENDING_TEXT, image=stored_png("anecdotes")
     )
     rejected = make_anecdote(contributor=owner, text=REJECTED_TEXT, state=Anecdote.State.REJECTED)
     correction = services.propose_correction(
-        anecdote=published, proposer=users["other"], text=PUBLISHED_TEXT + " Corrected."
+        story=published, proposer=users["other"], text=PUBLISHED_TEXT + " Corrected."
     )
-    report = services.report_anecdote(
-        anecdote=published, reporter=users["other"], reason=Report.Reason.values[0], note="Hm."
+    report = services.report_story(
+        story=published, reporter=users["other"], reason=Report.Reason.values[0], note="Hm."
     )
 
     world = World(users=users, title=title, published=published, pending=pending, rejected=rejected)
@@ -142,6 +143,12 @@ def build_world():
         "report": report.pk,
         "source": published.citations.first().source_id,
         "event": ModerationEvent.objects.filter(anecdote=published).first().pk,
+        # A task's result as the worker leaves it (the tests run tasks at once, keeping none).
+        "task_result": DBTaskResult.objects.create(
+            task_path="trivia.tasks.send_queue_digest",
+            args_kwargs={"args": [], "kwargs": {}},
+            backend_name="default",
+        ).pk,
         "group": Group.objects.get(name=MODERATORS_GROUP).pk,
         "user": owner.pk,
         "email": EmailAddress.objects.get(user=owner).pk,

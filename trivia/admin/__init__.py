@@ -1,9 +1,22 @@
-"""The moderators' admin, one module per desk; importing the package registers every admin.
+"""The moderators' admin, one module per concept; importing the package registers every admin.
 
-- ``base``: what every admin shares (bounded search); the site itself is in ``trivia.apps``.
-- ``stories``: the moderation queue, all stories, decisions and their history.
-- ``catalogue``-side admins (titles, people, sources, tags) and ``feedback`` (corrections, reports).
-- ``importing``: the "Import an article" page.
+- ``stories``: the moderation queue and all stories, with a story's change page.
+- ``decisions``: approving, rejecting, unpublishing (from ``trivia.lifecycle``'s table), and
+  the one helper that decides, logs and counts, for stories and feedback alike.
+- ``history``: the audit trail's list and a story's moderation history.
+- ``feedback``: readers' proposed corrections and reports.
+- ``catalogue``: titles, people, sources and tags.
+- ``importing``: the "Import an article" page of the queue.
+- ``task_results``: what the background worker did and failed to do.
+- ``forms``: the admin's forms; ``base``: what every admin shares.
+
+The admin site itself is ``trivia.apps.BacklotAdminSite``: built lazily, never by this import.
 """
 
-from . import feedback, stories, tags  # noqa: F401  (each registers its admins)
+from . import (  # noqa: F401  (each registers its admins)
+    catalogue,
+    feedback,
+    history,
+    stories,
+    task_results,
+)

@@ -1,6 +1,9 @@
-"""What every admin here shares: searches bounded so a pasted essay is no 500."""
+"""What every admin here shares: searches bounded so a pasted essay is no 500, and counts per
+row in one query."""
 
 from django.contrib import admin
+from django.db.models import Count, Subquery
+from django.db.models.functions import Coalesce
 
 # Longer searches are cut: a pasted essay would otherwise become a LIKE pattern the database
 # refuses ("pattern too complex"), a 500 for the moderator instead of an answer.
@@ -12,3 +15,9 @@ class BoundedSearchAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, search_term[:MAX_SEARCH_LENGTH])
+
+
+def count_of(queryset, column):
+    """A correlated COUNT per row: one query for the whole list instead of one per row."""
+    counted = queryset.order_by().values(column).annotate(n=Count("pk")).values("n")
+    return Coalesce(Subquery(counted), 0)

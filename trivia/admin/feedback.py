@@ -1,19 +1,21 @@
 """What readers and contributors send about published stories: proposed corrections and
-reports. Both wait here for a moderator; every decision goes through ``trivia.services``."""
+reports. Both wait here for a moderator; every decision goes through ``trivia.services`` and is
+counted and logged like a story's (``trivia.admin.decisions.decide_each``)."""
 
 import difflib
 import re
 
-from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
 from .. import services
+from ..models import Correction, Report
 from .base import BoundedSearchAdmin
-from ..models import Anecdote, Correction, Report
+from .decisions import decide_each, story_label
+from .forms import MessageForm
 
 _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 
@@ -34,19 +36,12 @@ def word_diff(old, new):
     return pieces
 
 
-class MessageForm(forms.Form):
-    message = forms.CharField(
-        label="Message to the person who sent it",
-        required=False,
-        max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
-    )
-
-
 class FeedbackAdmin(BoundedSearchAdmin):
     """Shared by corrections and reports: moderators only, read-only rows, decided by buttons.
 
-    ``buttons`` maps a submit button's name to its label and the method deciding one item.
+    ``decisions`` lists the review page's buttons: the submit button's name, its label, the
+    method deciding one item and the line it leaves in the admin's history. ``done`` says what
+    happened to the items decided, in the moderator's message ("2 reports closed").
     """
 
     list_select_related = ["anecdote__title"]
@@ -74,19 +69,19 @@ class FeedbackAdmin(BoundedSearchAdmin):
     def story(self, item):
         return str(item.anecdote)
 
-    def decide(self, request, items, decision, **kwargs):
-        """Run one service per item; say how many worked and why the others did not."""
-        done, refused = 0, []
-        for item in items:
-            try:
-                decision(request, item, **kwargs)
-                done += 1
-            except services.ModerationError as error:
-                refused.append(str(error))
-        if done:
-            messages.success(request, f"{done} {self.done_message}.")
-        for reason in refused:
-            messages.error(request, reason)
+    def decide(self, request, items, method, message=""):
+        """Decide each item with ``method``; say how many were decided and why the others
+        were not."""
+        return decide_each(
+            self,
+            request,
+            list(items),
+            call=lambda item: getattr(self, method)(request, item, message=message),
+            done=self.done,
+            log=next(log for _, _, name, log in self.decisions if name == method),
+            describe=lambda item: story_label(item.anecdote),
+            noun=(self.opts.verbose_name, self.opts.verbose_name_plural),
+        )
 
     def review_view(self, request, object_id):
         """The change page: the item beside its story, and the decision buttons."""
@@ -97,10 +92,9 @@ class FeedbackAdmin(BoundedSearchAdmin):
             return self._get_obj_does_not_exist_redirect(request, self.opts, str(object_id))
         form = MessageForm(request.POST or None)
         if request.method == "POST" and form.is_valid():
-            chosen = next((key for key in self.buttons if key in request.POST), None)
+            chosen = next((name for key, _, name, _ in self.decisions if key in request.POST), None)
             if chosen:
-                decision = getattr(self, self.buttons[chosen][1])
-                self.decide(request, [item], decision, **form.cleaned_data)
+                self.decide(request, [item], chosen, **form.cleaned_data)
                 return HttpResponseRedirect(
                     reverse(f"admin:trivia_{self.opts.model_name}_changelist")
                 )
@@ -110,9 +104,9 @@ class FeedbackAdmin(BoundedSearchAdmin):
             "title": str(item),
             "item": item,
             "form": form,
-            "buttons": [(key, label) for key, (label, _) in self.buttons.items()],
+            "buttons": [(key, label) for key, label, _, _ in self.decisions],
             "story_admin_url": reverse("admin:trivia_anecdote_change", args=[item.anecdote_id]),
-            **self.review_context(item),
+            **self.review_context(request, item),
         }
         return TemplateResponse(request, self.change_form_template, context)
 
@@ -135,7 +129,7 @@ class CorrectionAdmin(FeedbackAdmin):
     ordering = ["created_at"]
     search_fields = ["text", "anecdote__text", "proposer__username"]
     actions = ["reject_selected"]
-    done_message = "corrections decided"
+    done = "decided"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("proposer", "anecdote__title")
@@ -146,16 +140,16 @@ class CorrectionAdmin(FeedbackAdmin):
     def reject(self, request, correction, message=""):
         services.reject_correction(correction=correction, moderator=request.user, message=message)
 
-    buttons = {
-        "_accept": ("Accept: publish the proposed text", "accept"),
-        "_reject": ("Reject: keep the published text", "reject"),
-    }
+    decisions = [
+        ("_accept", "Accept: publish the proposed text", "accept", "Accepted."),
+        ("_reject", "Reject: keep the published text", "reject", "Rejected."),
+    ]
 
     @admin.action(permissions=["moderate"], description="Reject the selected corrections")
     def reject_selected(self, request, queryset):
-        self.decide(request, queryset, self.reject)
+        self.decide(request, queryset, "reject")
 
-    def review_context(self, correction):
+    def review_context(self, request, correction):
         live = correction.anecdote.text
         return {
             "diff": word_diff(live, correction.text),
@@ -174,7 +168,7 @@ class ReportAdmin(FeedbackAdmin):
     ordering = ["created_at"]
     search_fields = ["note", "anecdote__text"]
     actions = ["dismiss_selected", "resolve_selected"]
-    done_message = "reports closed"
+    done = "closed"
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reporter", "anecdote__title")
@@ -189,25 +183,25 @@ class ReportAdmin(FeedbackAdmin):
             report=report, moderator=request.user, outcome="resolved", message=message
         )
 
-    buttons = {
-        "_dismiss": ("Dismiss: nothing is wrong", "dismiss"),
-        "_resolve": ("Resolved: the story was fixed or unpublished", "resolve"),
-    }
+    decisions = [
+        ("_dismiss", "Dismiss: nothing is wrong", "dismiss", "Dismissed."),
+        ("_resolve", "Resolved: the story was fixed or unpublished", "resolve", "Resolved."),
+    ]
 
     @admin.action(permissions=["moderate"], description="Dismiss the selected reports")
     def dismiss_selected(self, request, queryset):
-        self.decide(request, queryset, self.dismiss)
+        self.decide(request, queryset, "dismiss")
 
     @admin.action(permissions=["moderate"], description="Mark the selected reports resolved")
     def resolve_selected(self, request, queryset):
-        self.decide(request, queryset, self.resolve)
+        self.decide(request, queryset, "resolve")
 
-    def review_context(self, report):
+    def review_context(self, request, report):
         story = report.anecdote
         return {
             "decided": report.state != Report.State.OPEN,
             "unpublish_url": reverse("admin:trivia_anecdote_unpublish", args=[story.pk])
-            if story.state == Anecdote.State.PUBLISHED
+            if "unpublish" in story.allowed_actions(request.user)
             else "",
             "other_reports": story.reports.exclude(pk=report.pk).order_by("-created_at")[:10],
         }

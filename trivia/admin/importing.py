@@ -12,8 +12,9 @@ from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 
-from ..forms import ArticleImportForm
-from ..importer import ArticleError, import_article
+from ..importer.reading import ArticleError
+from ..importer.writing import import_article
+from .forms import ArticleImportForm
 
 
 class ArticleImportMixin:

@@ -1,2 +1,8 @@
-"""Caches in front of the database: whole public pages and story cards (``pages``), and the
-per-worker tier in front of Redis (``tiered``)."""
+"""Caches in front of the database.
+
+- ``pages``: whole public pages, story cards and kept results, each checked against the
+  publication stamps (``trivia.publication``) before it is served;
+- ``failopen``: the cache backend that keeps the site up when Redis is down or slow;
+- ``release``: the code's digest that keys the content cache, so a deploy never serves the old
+  code's pages.
+"""

@@ -1,49 +1,79 @@
-"""Anonymous readers' pages served whole from the cache, and invalidated exactly.
+"""Anonymous readers' pages served whole from the cache, fresh at the very next request.
 
-A reader without an account gets the same page as every other such reader, so a public page is
-rendered once and kept in the cache under a key that holds the site's *content generation*: a
-counter in the database that every change the public could notice raises in the same
-transaction (a story decided or edited, a title, alias, person, source or tag changed).
-The next request after such a commit reads the new generation and misses, so no page is ever
-stale and no expiry has to be waited out; old entries simply age out of the cache.
+Every public page says which *scopes* it shows (``shows``): the story cards on it
+(``story:<id>``, added by ``{% story_cards %}``), the title, tag or person it is about
+(``title:<id>``…), and ``lists`` for pages that list across the site (home, the A–Z lists,
+feeds, sitemaps, search). ``trivia.publication`` stamps each scope a change touches with the
+*publication clock*, a counter in the database raised in the same transaction as the change.
 
-The generation lives in the database, not in the cache, so that several worker processes agree
-on it even when each has its own local-memory cache (SQLite, no Redis). Signed-in users are
-never served from, nor stored into, this cache: their pages show their own state.
+A page is stored with the clock as the request read it, *before* reading anything it shows,
+and the scopes it showed. A cached page is served while none of its scopes was stamped after
+that: one indexed query, ``changed_since``. So approving a story about *Fight Club* refreshes
+Fight Club's pages, its tags' and people's pages and the site-wide lists, and leaves *Titanic*'s
+page cached; a reader's report, which no reader can see, stamps nothing. Because the stamps
+live in the database and are written in the change's own transaction, every worker and process
+agrees on them whatever cache each one has; a stamp that commits while a page renders is later
+than the clock the page was stored with, so the page is recomputed at the next request.
 
-Below the page cache, what pages served to anyone reuse: results kept until the generation
-changes (``kept``), and the keys and rows of the story cards' fragments (``{% story_cards %}``,
-``trivia/templatetags/story_cards.py``).
+Where entries live: this process's memory first (``near``), then the shared cache (``content``
+in settings: Redis, or a disk cache every worker of one machine shares). An entry holds its own
+validity, so a copy in either is never served stale, and losing the shared cache (Redis down)
+only costs the rendering: the ``content`` cache fails open (``trivia.caching.failopen``).
+
+``PublicPageMiddleware`` answers a hit before the session, authentication, CSRF and CSP
+middleware run, for requests that carry no session cookie; ``cache_public_page`` marks the
+views whose pages may be stored, and answers hits for signed-out readers who do carry one.
 """
 
 import functools
 import hashlib
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.core.cache import caches
+from django.core.cache.backends.locmem import LocMemCache
 from django.db import connection
-from django.db.models import F
 from django.http import HttpResponse
 from django.utils.cache import patch_vary_headers
 from django.utils.connection import ConnectionProxy
 
-from ..models import Anecdote, ContentGeneration
+from ..models import Anecdote, ContentGeneration, PublicVersion
 
-# Everything kept here is keyed by the content generation ("content" in settings.CACHES).
+# The shared tier ("content" in settings.CACHES) and this process's own, in front of it.
 content_cache = ConnectionProxy(caches, "content")
+near = LocMemCache("backlot-near", {"OPTIONS": {"MAX_ENTRIES": 2000}})
 
-# Interest votes do not raise the generation (they would empty the cache at every click), so
-# the counts an anonymous reader sees may lag by at most this long (a minute more with Redis,
-# for a worker's own copy: trivia/caching/tiered.py).
-PAGE_TIMEOUT = 10 * 60
+# Entries leave the cache at the latest after this long even if nothing they show changed, so
+# that an entry written by an older release of the templates does not outlive it for long.
+PAGE_TIMEOUT = 24 * 60 * 60
+NEAR_TIMEOUT = 60
+
+# Pages that list across titles (home, the A–Z lists, feeds, sitemaps, search) show this one.
+LISTS = "lists"
+# Every entry shows this scope too: stamped when everything must be recomputed.
+EVERYTHING = "everything"
+
+# Headers a stored page is served with again; cookies never are (_cacheable refuses them).
+KEPT_HEADERS = (
+    "Content-Type",
+    "Content-Language",
+    "Content-Security-Policy",
+    "Content-Security-Policy-Report-Only",
+    "X-Frame-Options",
+    "Cross-Origin-Opener-Policy",
+    "Referrer-Policy",
+    "X-Content-Type-Options",
+    "Vary",
+    "Link",
+)
 
 
-def current_generation():
-    """The content generation now; one single-row read by primary key.
+# --- The clock and the stamps ----------------------------------------------------------------
 
-    Written in SQL: a cached page costs little more than this read, and building the query
-    through the ORM cost as much again as the rest of serving the page (0.3 ms a request).
-    """
+
+def _read_clock():
+    """The publication clock now; one single-row read by primary key, written in SQL because a
+    cached page costs little more than this read."""
     table = connection.ops.quote_name(ContentGeneration._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute(f"SELECT value FROM {table} WHERE id = 1")
@@ -51,51 +81,129 @@ def current_generation():
     return row[0] if row else 0
 
 
-def known_generation(request):
-    """The generation this request has read already, or None: reading it costs a query."""
-    return getattr(request, "content_generation", None)
+def clock_for(request):
+    """The clock as this request first read it. Read it before anything the page shows: what
+    commits after that read is stamped later, so a page is never stored newer than its clock
+    says, only older (then recomputed once)."""
+    if request is None:
+        return _read_clock()
+    clock = getattr(request, "publication_clock", None)
+    if clock is None:
+        clock = request.publication_clock = _read_clock()
+    return clock
 
 
-def request_generation(request):
-    """The content generation as this request first read it: the page and the fragments in it
-    are keyed by the same one, for one query a request."""
-    generation = known_generation(request)
-    if generation is None:
-        generation = request.content_generation = current_generation()
-    return generation
+def _quoted_version_table():
+    quote = connection.ops.quote_name
+    meta = PublicVersion._meta
+    return (
+        quote(meta.db_table),
+        quote(meta.get_field("scope").column),
+        quote(meta.get_field("changed_at").column),
+    )
 
 
-def kept(generation, key, compute):
-    """``compute()``, kept in the cache under ``key`` until the content generation changes:
-    for what any reader would see the same (a search's results, the popular tags), exact for
-    the same reason cached pages are. Computed every time when ``generation`` is None."""
-    if generation is None:
-        return compute()
-    full_key = f"kept:{generation}:{key}"
-    value = content_cache.get(full_key)
-    if value is None:
-        value = compute()
-        content_cache.set(full_key, value, PAGE_TIMEOUT)
+def changed_since(scopes, clock):
+    """Whether any of ``scopes`` was stamped after ``clock``: one indexed query."""
+    scopes = [EVERYTHING, *scopes]
+    table, scope, changed_at = _quoted_version_table()
+    placeholders = ", ".join(["%s"] * len(scopes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT 1 FROM {table} WHERE {scope} IN ({placeholders}) AND {changed_at} > %s "
+            "LIMIT 1",
+            [*scopes, clock],
+        )
+        return cursor.fetchone() is not None
+
+
+def stamps(scopes):
+    """The last stamp of each of ``scopes`` that has one, by scope: one query."""
+    scopes = list(scopes)
+    if not scopes:
+        return {}
+    table, scope, changed_at = _quoted_version_table()
+    placeholders = ", ".join(["%s"] * len(scopes))
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT {scope}, {changed_at} FROM {table} WHERE {scope} IN ({placeholders})", scopes
+        )
+        return dict(cursor.fetchall())
+
+
+# --- What a page shows -----------------------------------------------------------------------
+
+
+def shows(request, *scopes):
+    """Record that the page being rendered for ``request`` shows ``scopes``."""
+    if request is not None:
+        request.__dict__.setdefault("page_scopes", set()).update(scopes)
+
+
+def kept(request, key, compute, *, scopes):
+    """``compute()``, kept until one of ``scopes`` changes (a search's results, the popular
+    tags, a title with its aliases): for what every reader sees the same. ``scopes`` is a list,
+    or a function of the value (when the value says which title it is). The page that uses the
+    value shows those scopes too."""
+    clock = clock_for(request)
+    full_key = f"kept:{key}"
+    entry = _lookup(full_key)
+    if entry is not None:
+        _, entry_scopes, value = entry
+        shows(request, *entry_scopes)
+        return value
+    value = compute()
+    value_scopes = tuple(scopes(value) if callable(scopes) else scopes)
+    _store(full_key, (clock, value_scopes, value))
+    shows(request, *value_scopes)
     return value
 
 
-def bump_generation(**_signal_kwargs):
-    """Raise the generation inside the caller's transaction: pages change when it commits.
+def _lookup(key):
+    """A valid entry ``(clock, scopes, payload)`` under ``key``, from this process or the shared
+    cache, or None. One query to check it; none when neither cache has the key, and the shared
+    copy is checked only when it is newer than this process's stale one."""
+    near_entry = near.get(key)
+    if near_entry is not None and not changed_since(near_entry[1], near_entry[0]):
+        return near_entry
+    entry = content_cache.get(key)
+    if entry is None or (near_entry is not None and entry[0] <= near_entry[0]):
+        return None
+    if changed_since(entry[1], entry[0]):
+        return None
+    near.set(key, entry, NEAR_TIMEOUT)
+    return entry
 
-    Also a signal receiver (``trivia.apps``) for the models edited outside the services.
-    """
-    if not ContentGeneration.objects.filter(pk=1).update(value=F("value") + 1):
-        ContentGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
+
+def _store(key, entry):
+    content_cache.set(key, entry, PAGE_TIMEOUT)
+    near.set(key, entry, NEAR_TIMEOUT)
 
 
-def _is_anonymous_read(request):
-    """Only a GET or HEAD by a signed-out reader with no flash message waiting may share a
-    cached page."""
-    return (
-        request.method in ("GET", "HEAD")
-        and "messages" not in request.COOKIES
-        and not request.user.is_authenticated
-    )
+# --- Whole pages -----------------------------------------------------------------------------
+
+
+def _page_key(request):
+    digest = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
+    return f"page:{digest}"
+
+
+def _may_share(request):
+    """Only a GET or HEAD with no flash message waiting may be answered with a shared page."""
+    return request.method in ("GET", "HEAD") and "messages" not in request.COOKIES
+
+
+def _cached_response(request):
+    """The stored page for this address, if still exact, as a response; else None."""
+    entry = _lookup(_page_key(request))
+    if entry is None:
+        return None
+    content, headers = entry[2]
+    response = HttpResponse(content)
+    for name, value in headers:
+        response[name] = value
+    response["X-Page-Cache"] = "hit"
+    return response
 
 
 def _cacheable(request, response):
@@ -110,41 +218,59 @@ def _cacheable(request, response):
     )
 
 
-def cache_public_page(view):
-    """Serve ``view`` from the page cache for anonymous readers (see the module docstring)."""
+def cache_public_page(view, *scopes):
+    """Let the pages of ``view`` be stored for signed-out readers (see the module docstring).
+    ``scopes``: what every page of the view shows (``LISTS``); the view adds its own."""
 
     @functools.wraps(view)
     def wrapped(request, *args, **kwargs):
-        if not _is_anonymous_read(request):
+        if not _may_share(request) or request.user.is_authenticated:
             return view(request, *args, **kwargs)
-        path = request.get_full_path()
-        digest = hashlib.sha256(f"{request.get_host()}{path}".encode()).hexdigest()
-        key = f"page:{request_generation(request)}:{digest}"
-        cached = content_cache.get(key)
+        cached = _cached_response(request)
         if cached is not None:
-            content, content_type = cached
-            response = HttpResponse(content, content_type=content_type)
-            response["X-Page-Cache"] = "hit"
-        else:
-            response = view(request, *args, **kwargs)
-            if hasattr(response, "render") and callable(response.render):
-                response = response.render()
-            if _cacheable(request, response):
-                content_cache.set(key, (response.content, response["Content-Type"]), PAGE_TIMEOUT)
-            response["X-Page-Cache"] = "miss"
+            return cached
+        clock_for(request)  # before the view reads anything it shows
+        shows(request, *scopes)
+        response = view(request, *args, **kwargs)
+        if hasattr(response, "render") and callable(response.render):
+            response = response.render()
+        request.public_page = True  # PublicPageMiddleware stores it on the way out
+        response["X-Page-Cache"] = "miss"
         patch_vary_headers(response, ["Cookie"])
         return response
 
     return wrapped
 
 
-# --- Story card fragments (``{% story_cards %}``) -------------------------------------------
+class PublicPageMiddleware:
+    """Serve stored pages before the rest of the middleware, and store new ones with the
+    headers the rest added. Placed right after the security and static-file middleware."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if _may_share(request) and settings.SESSION_COOKIE_NAME not in request.COOKIES:
+            cached = _cached_response(request)
+            if cached is not None:
+                return cached
+        response = self.get_response(request)
+        if getattr(request, "public_page", False) and _cacheable(request, response):
+            headers = [(name, response[name]) for name in KEPT_HEADERS if response.has_header(name)]
+            scopes = tuple(sorted(getattr(request, "page_scopes", ())))
+            entry = (request.publication_clock, scopes, (response.content, headers))
+            _store(_page_key(request), entry)
+        return response
 
 
-def card_key(story, generation, *, show_title):
-    """A story card's cache key: the story, its version, the content generation, its
-    contributor's name and whether their account is open, and the card's variant. ``story``
-    is an ``Anecdote`` or a ``CardRow``; both give the same key."""
+# --- Story card fragments (``{% story_cards %}``) --------------------------------------------
+
+
+def card_key(story, *, show_title):
+    """A story card's cache key: the story, the card's variant, and its contributor's name and
+    whether their account is open (the card links it). ``story`` is an ``Anecdote`` or a
+    ``CardRow``; both give the same key. Whether the card is still exact is its entry's
+    business (``valid_cards``)."""
     if isinstance(story, CardRow):
         contributor = story.contributor_id, story.contributor_name, story.contributor_active
     elif Anecdote.contributor.is_cached(story) and story.contributor is not None:
@@ -157,7 +283,35 @@ def card_key(story, generation, *, show_title):
         contributor = None, None, None
     shared_by = ":".join(str(part) for part in contributor) if contributor[0] else ""
     digest = hashlib.sha256(shared_by.encode()).hexdigest()[:12]
-    return f"card:{generation}:{story.pk}:{story.version}:{int(show_title)}:{digest}"
+    return f"card:{story.pk}:{int(show_title)}:{digest}"
+
+
+def story_scope(pk):
+    return f"story:{pk}"
+
+
+def valid_cards(keys):
+    """The fragments still exact among those stored under ``keys`` ({story id: key}), by story
+    id: one read of the caches and one query for the stories' stamps."""
+    found = near.get_many(list(keys.values()))
+    missing = [key for key in keys.values() if key not in found]
+    if missing:
+        shared = content_cache.get_many(missing)
+        near.set_many(shared, NEAR_TIMEOUT)
+        found.update(shared)
+    last = stamps(story_scope(pk) for pk, key in keys.items() if key in found)
+    return {
+        pk: found[key][1]
+        for pk, key in keys.items()
+        if key in found and last.get(story_scope(pk), 0) <= found[key][0]
+    }
+
+
+def store_cards(fragments, clock):
+    """Store rendered fragments ({key: html}) as of ``clock``."""
+    entries = {key: (clock, html) for key, html in fragments.items()}
+    content_cache.set_many(entries, PAGE_TIMEOUT)
+    near.set_many(entries, NEAR_TIMEOUT)
 
 
 CARD_ROW_FIELDS = [
@@ -173,10 +327,9 @@ CARD_ROW_FIELDS = [
 
 @dataclass(frozen=True)
 class CardRow:
-    """A story as a page whose cards are all cached needs it: what keys its card and fills its
-    vote slot. 0.4 ms for 20 stories, where their whole rows with their titles and
-    contributors cost 2 ms of ORM; ``{% story_cards %}`` fetches a story whole only for a card
-    the cache has lost since."""
+    """A story as a list page first reads it: what keys its card and fills its vote slot.
+    0.4 ms for 20 stories, where their whole rows with their titles and contributors cost 2 ms
+    of ORM; ``{% story_cards %}`` fetches a story whole only for a card not in the cache."""
 
     pk: int
     version: int
@@ -189,22 +342,6 @@ class CardRow:
     @property
     def is_published(self):
         return self.state == Anecdote.State.PUBLISHED
-
-
-def _warm_key(request):
-    path = hashlib.sha256(f"{request.get_host()}{request.get_full_path()}".encode()).hexdigest()
-    return f"cards-cached:{request_generation(request)}:{path}"
-
-
-def cards_cached(request):
-    """Whether every card of this page was cached when it was last shown, at this generation:
-    the page may then read its stories as ``CardRow``s. One cache read; a page shown for the
-    first time reads its stories whole, with the queries it always had."""
-    return content_cache.get(_warm_key(request)) is not None
-
-
-def mark_cards_cached(request):
-    content_cache.set(_warm_key(request), True, PAGE_TIMEOUT)
 
 
 def card_rows(stories):

@@ -14,29 +14,30 @@ from .catalogue import (  # noqa: F401
     TitleKind,
     unique_slug,
 )
-from .stories import (  # noqa: F401
-    Accuracy,
-    Anecdote,
-    AnecdoteQuerySet,
-    AnecdoteState,
-    Citation,
-    PendingAnecdote,
-    RejectionReason,
-    Source,
-    SourceKind,
-    TaggedAnecdote,
-    Vote,
-    card_lists,
+from .derived import (  # noqa: F401
+    ContentGeneration,
+    PublicVersion,
+    SearchEntry,
+    StoryCount,
+    TagStoryCount,
+    TitleStoryCount,
 )
 from .moderation import (  # noqa: F401
     Correction,
     ModerationEvent,
     Report,
 )
-from .derived import (  # noqa: F401
-    ContentGeneration,
-    SearchEntry,
-    StoryCount,
-    TagStoryCount,
-    TitleStoryCount,
+from .stories import (  # noqa: F401
+    Accuracy,
+    Anecdote,
+    Citation,
+    PendingAnecdote,
+    RejectionReason,
+    Source,
+    SourceKind,
+    StoryQuerySet,
+    StoryState,
+    TaggedAnecdote,
+    Vote,
+    card_lists,
 )

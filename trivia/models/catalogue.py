@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
-from ..names import normalize_name
+from ..matching.names import normalize_name
 
 
 def unique_slug(model, text, *, max_length=80):
@@ -34,7 +34,7 @@ class Title(models.Model):
         help_text="Part of the title's URL: "
         "readers bookmark it, so change it only to fix a mistake.",
     )
-    kind = models.CharField(max_length=10, choices=TitleKind.choices, default=TitleKind.FILM)
+    kind = models.CharField(max_length=20, choices=TitleKind.choices, default=TitleKind.FILM)
     year = models.PositiveSmallIntegerField(
         null=True, blank=True, help_text="Year of release (first season for a series)."
     )

@@ -62,3 +62,17 @@ class TagStoryCount(StoryCount):
 
     def __str__(self):
         return f"{self.value} published stories with tag {self.tag_id}"
+
+
+class PublicVersion(models.Model):
+    """When each scope of what readers see last changed, on the publication clock
+    (``ContentGeneration``): ``story:<id>``, ``title:<id>``, ``tag:<id>``, ``person:<id>`` and
+    ``lists``. Written only by ``trivia.publication``, in the changing transaction; a cached
+    page is exact while none of the scopes it shows changed after it was rendered
+    (``trivia.caching.pages``)."""
+
+    scope = models.CharField(max_length=40, primary_key=True)
+    changed_at = models.BigIntegerField()
+
+    def __str__(self):
+        return f"{self.scope} changed at {self.changed_at}"

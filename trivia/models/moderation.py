@@ -4,7 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-from .stories import Anecdote
+from .stories import Anecdote, StoryState
 
 
 class ModerationEvent(models.Model):
@@ -35,8 +35,10 @@ class ModerationEvent(models.Model):
         related_name="moderation_events",
     )
     action = models.CharField(max_length=20, choices=Action.choices)
-    from_state = models.CharField(max_length=10, blank=True)
-    to_state = models.CharField(max_length=10)
+    from_state = models.CharField(
+        max_length=20, choices=StoryState.choices, blank=True, help_text="Empty for a new story."
+    )
+    to_state = models.CharField(max_length=20, choices=StoryState.choices)
     reason = models.CharField(max_length=20, blank=True)
     message = models.TextField(blank=True)
     snapshot = models.JSONField(default=dict, help_text="The story as it stood after the event.")
@@ -50,14 +52,17 @@ class ModerationEvent(models.Model):
         return f"{self.get_action_display()} by {self.actor or 'someone'} at {when}"
 
 
+class CorrectionState(models.TextChoices):
+    PENDING = "pending", "Waiting for a moderator"
+    ACCEPTED = "accepted", "Accepted"
+    REJECTED = "rejected", "Not accepted"
+
+
 class Correction(models.Model):
     """A proposed revision of a published story. The published text stays live until a
     moderator accepts it; ``base_text`` is what the proposer saw, for the moderator's diff."""
 
-    class State(models.TextChoices):
-        PENDING = "pending", "Waiting for a moderator"
-        ACCEPTED = "accepted", "Accepted"
-        REJECTED = "rejected", "Not accepted"
+    State = CorrectionState
 
     anecdote = models.ForeignKey(Anecdote, on_delete=models.CASCADE, related_name="corrections")
     proposer = models.ForeignKey(
@@ -67,7 +72,7 @@ class Correction(models.Model):
     note = models.TextField(blank=True, max_length=1000, help_text="Why, and from which source.")
     base_text = models.TextField(editable=False)
     state = models.CharField(
-        max_length=10, choices=State.choices, default=State.PENDING, editable=False
+        max_length=20, choices=State.choices, default=State.PENDING, editable=False
     )
     decided_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -85,8 +90,7 @@ class Correction(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=["pending", "accepted", "rejected"]),
-                name="correction_state_valid",
+                condition=Q(state__in=CorrectionState.values), name="correction_state_valid"
             )
         ]
         indexes = [models.Index(fields=["state", "created_at"], name="correction_queue")]
@@ -95,20 +99,25 @@ class Correction(models.Model):
         return f"Correction to “{self.anecdote}”"
 
 
+class ReportReason(models.TextChoices):
+    INACCURATE = "inaccurate", "It is inaccurate"
+    DUPLICATE = "duplicate", "It duplicates another story"
+    SPOILER = "spoiler", "It has an unmarked spoiler"
+    ABUSIVE = "abusive", "It is abusive"
+    OTHER = "other", "Something else"
+
+
+class ReportState(models.TextChoices):
+    OPEN = "open", "Open"
+    DISMISSED = "dismissed", "Dismissed"
+    RESOLVED = "resolved", "Resolved"
+
+
 class Report(models.Model):
     """A reader's note that a published story has a problem; it waits for a moderator."""
 
-    class Reason(models.TextChoices):
-        INACCURATE = "inaccurate", "It is inaccurate"
-        DUPLICATE = "duplicate", "It duplicates another story"
-        SPOILER = "spoiler", "It has an unmarked spoiler"
-        ABUSIVE = "abusive", "It is abusive"
-        OTHER = "other", "Something else"
-
-    class State(models.TextChoices):
-        OPEN = "open", "Open"
-        DISMISSED = "dismissed", "Dismissed"
-        RESOLVED = "resolved", "Resolved"
+    Reason = ReportReason
+    State = ReportState
 
     anecdote = models.ForeignKey(Anecdote, on_delete=models.CASCADE, related_name="reports")
     reporter = models.ForeignKey(
@@ -119,10 +128,10 @@ class Report(models.Model):
         related_name="reports",
         help_text="Empty for an anonymous reader.",
     )
-    reason = models.CharField(max_length=12, choices=Reason.choices)
+    reason = models.CharField(max_length=20, choices=Reason.choices)
     note = models.TextField(blank=True, max_length=1000)
     state = models.CharField(
-        max_length=10, choices=State.choices, default=State.OPEN, editable=False
+        max_length=20, choices=State.choices, default=State.OPEN, editable=False
     )
     resolved_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -140,11 +149,10 @@ class Report(models.Model):
         ordering = ["created_at", "pk"]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=["open", "dismissed", "resolved"]), name="report_state_valid"
+                condition=Q(state__in=ReportState.values), name="report_state_valid"
             ),
             models.CheckConstraint(
-                condition=Q(reason__in=["inaccurate", "duplicate", "spoiler", "abusive", "other"]),
-                name="report_reason_valid",
+                condition=Q(reason__in=ReportReason.values), name="report_reason_valid"
             ),
         ]
         indexes = [models.Index(fields=["state", "created_at"], name="report_queue")]

@@ -27,11 +27,21 @@ class TaggedAnecdote(TaggedItemBase):
         indexes = [models.Index(fields=["tag", "-content_object"], name="tagged_tag_newest")]
 
 
-class AnecdoteState(models.TextChoices):
+class StoryState(models.TextChoices):
+    """Where a story is in its lifecycle; ``trivia.lifecycle`` says how it moves between them."""
+
     PENDING = "pending", "Pending"
     PUBLISHED = "published", "Published"
     REJECTED = "rejected", "Rejected"
     WITHDRAWN = "withdrawn", "Withdrawn"
+
+
+# What a contributor's own pages call a state where the moderators' word would read coldly;
+# every other state is shown by its label above.
+CONTRIBUTOR_LABELS = {
+    StoryState.PENDING: "Waiting for a moderator",
+    StoryState.REJECTED: "Not accepted",
+}
 
 
 class Accuracy(models.TextChoices):
@@ -52,7 +62,7 @@ class RejectionReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class AnecdoteQuerySet(models.QuerySet):
+class StoryQuerySet(models.QuerySet):
     def published(self):
         """The one definition of "public": every view, count, feed and list starts here."""
         return self.filter(state=Anecdote.State.PUBLISHED)
@@ -96,7 +106,7 @@ def card_lists():
 class Anecdote(models.Model):
     """One behind-the-scenes story about a title, with its sources and moderation state."""
 
-    State = AnecdoteState
+    State = StoryState
     Accuracy = Accuracy
     RejectionReason = RejectionReason
 
@@ -115,7 +125,7 @@ class Anecdote(models.Model):
         "matched no title: assign the real title above.",
     )
     proposed_title_kind = models.CharField(
-        max_length=10,
+        max_length=20,
         choices=TitleKind.choices,
         blank=True,
         help_text="For a proposed new title: film or series, as the contributor said.",
@@ -168,7 +178,7 @@ class Anecdote(models.Model):
         help_text="The submit form's one-time key: a double-clicked submit creates one story.",
     )
     state = models.CharField(
-        max_length=10, choices=State.choices, default=State.PENDING, editable=False
+        max_length=20, choices=State.choices, default=State.PENDING, editable=False
     )
     version = models.PositiveIntegerField(
         default=1,
@@ -182,7 +192,7 @@ class Anecdote(models.Model):
         blank=True, editable=False, help_text="The last decision's message to the contributor."
     )
     accuracy = models.CharField(
-        max_length=12, choices=Accuracy.choices, default=Accuracy.UNVERIFIED
+        max_length=20, choices=Accuracy.choices, default=Accuracy.UNVERIFIED
     )
     accuracy_note = models.TextField(
         blank=True,
@@ -194,7 +204,7 @@ class Anecdote(models.Model):
     published_at = models.DateTimeField(null=True, blank=True, editable=False)
     updated_at = models.DateTimeField(auto_now=True)
 
-    objects = AnecdoteQuerySet.as_manager()
+    objects = StoryQuerySet.as_manager()
 
     class Meta:
         ordering = ["-published_at", "-pk"]
@@ -203,18 +213,18 @@ class Anecdote(models.Model):
         permissions = [("moderate_anecdote", "Can approve, reject and unpublish stories")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(state__in=AnecdoteState.values), name="anecdote_state_valid"
+                condition=Q(state__in=StoryState.values), name="anecdote_state_valid"
             ),
             models.CheckConstraint(
                 condition=Q(accuracy__in=Accuracy.values), name="anecdote_accuracy_valid"
             ),
             models.CheckConstraint(
-                condition=~Q(state="published")
+                condition=~Q(state=StoryState.PUBLISHED)
                 | (Q(title__isnull=False) & Q(published_at__isnull=False)),
                 name="published_anecdote_has_title_and_date",
             ),
             models.CheckConstraint(
-                condition=~Q(state="rejected") | ~Q(rejection_reason=""),
+                condition=~Q(state=StoryState.REJECTED) | ~Q(rejection_reason=""),
                 name="rejected_anecdote_has_reason",
             ),
         ]
@@ -252,6 +262,17 @@ class Anecdote(models.Model):
     def is_published(self):
         return self.state == self.State.PUBLISHED
 
+    def allowed_actions(self, user):
+        """What ``user`` may do to this story now, by verb (``trivia.lifecycle``): the admin's
+        buttons and the contributor's links show exactly these."""
+        from ..lifecycle import allowed_actions
+
+        return allowed_actions(self, user)
+
+    def get_state_display_for_contributor(self):
+        """The state as the contributor's own pages name it (``CONTRIBUTOR_LABELS``)."""
+        return CONTRIBUTOR_LABELS.get(self.state) or self.get_state_display()
+
     def snapshot(self):
         """What the story said at one moment, kept in its moderation events."""
         return {
@@ -259,6 +280,9 @@ class Anecdote(models.Model):
             "title": self.title.name if self.title_id else None,
             "proposed_title": self.proposed_title,
             "is_spoiler": self.is_spoiler,
+            "accuracy": self.accuracy,
+            "accuracy_note": self.accuracy_note,
+            "image": self.image.name or "",
             "tags": sorted(tag.name for tag in self.tags.all()),
             "people": sorted(person.name for person in self.people.all()),
             "sources": [str(citation) for citation in self.citations.select_related("source")],
@@ -306,7 +330,7 @@ class Source(models.Model):
 
     Kind = SourceKind
 
-    kind = models.CharField(max_length=12, choices=Kind.choices, default=Kind.ARTICLE)
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.ARTICLE)
     title = models.CharField(max_length=300, blank=True)
     publisher = models.CharField("publisher or site", max_length=200, blank=True)
     author = models.CharField(max_length=200, blank=True)

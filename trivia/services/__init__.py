@@ -8,29 +8,38 @@ them changes ``Anecdote.state`` itself.
 - ``submissions``: a contributor's new story.
 - ``feedback``: corrections and reports.
 - ``votes``: readers' "interesting" votes.
+- ``catalogue``: titles, people, tags and sources edited or renamed.
 - ``errors``: what a refused change raises.
 """
 
+from ..lifecycle import action_verb, can_moderate
+from .catalogue import (
+    person_edited,
+    rename_person,
+    rename_tag,
+    rename_title,
+    source_edited,
+    tag_edited,
+    title_edited,
+)
 from .errors import ModerationError, StaleDecision
 from .feedback import (
     accept_correction,
     propose_correction,
     reject_correction,
-    report_anecdote,
+    report_story,
     resolve_report,
 )
 from .lifecycle import (
     EDITABLE_FIELDS,
-    action_verb,
-    approve_anecdote,
-    can_moderate,
-    edit_anecdote,
-    reject_anecdote,
-    resubmit_anecdote,
-    unpublish_anecdote,
-    withdraw_anecdote,
+    approve_story,
+    edit_story,
+    reject_story,
+    resubmit_story,
+    unpublish_story,
+    withdraw_story,
 )
-from .submissions import check_submission_allowance, submit_anecdote
+from .submissions import check_submission_allowance, submit_story
 from .votes import vote_interesting, withdraw_vote
 
 __all__ = [
@@ -39,19 +48,26 @@ __all__ = [
     "StaleDecision",
     "accept_correction",
     "action_verb",
-    "approve_anecdote",
+    "approve_story",
     "can_moderate",
     "check_submission_allowance",
-    "edit_anecdote",
+    "edit_story",
     "propose_correction",
-    "reject_anecdote",
+    "reject_story",
     "reject_correction",
-    "report_anecdote",
+    "report_story",
     "resolve_report",
-    "resubmit_anecdote",
-    "submit_anecdote",
-    "unpublish_anecdote",
+    "resubmit_story",
+    "submit_story",
+    "unpublish_story",
     "vote_interesting",
-    "withdraw_anecdote",
+    "withdraw_story",
     "withdraw_vote",
+    "title_edited",
+    "person_edited",
+    "tag_edited",
+    "source_edited",
+    "rename_title",
+    "rename_person",
+    "rename_tag",
 ]

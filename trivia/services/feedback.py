@@ -3,21 +3,22 @@
 from django.db import transaction
 from django.utils import timezone
 
-from .. import search
+from .. import publication
+from ..lifecycle import TRANSITIONS
 from ..models import Anecdote, Correction, Report
 from ..notifications import notify_correction_decision
 from .errors import ModerationError, StaleDecision
 from .lifecycle import Action, State, _record, _require_moderator
 
 
-def propose_correction(*, anecdote, proposer, text, note=""):
+def propose_correction(*, story, proposer, text, note=""):
     """A signed-in user proposes new text for a published story; the live text stays as it is."""
     if not (proposer and proposer.is_authenticated):
         raise ModerationError("Sign in to propose a correction.")
     text = (text or "").strip()
     with transaction.atomic():
-        current = Anecdote.objects.select_for_update().get(pk=anecdote.pk)
-        if current.state != State.PUBLISHED:
+        current = Anecdote.objects.select_for_update().get(pk=story.pk)
+        if current.state not in TRANSITIONS[Action.CORRECTION_PROPOSED].from_states:
             raise ModerationError("Only a published story can be corrected; edit it instead.")
         if not text or text == current.text:
             raise ModerationError("The proposed text is the same as the published one.")
@@ -59,18 +60,19 @@ def accept_correction(*, correction, moderator, message=""):
         _decide_correction(
             correction, moderator=moderator, to_state=Correction.State.ACCEPTED, message=message
         )
-        anecdote = Anecdote.objects.select_for_update().get(pk=correction.anecdote_id)
-        if anecdote.state != State.PUBLISHED:
+        story = Anecdote.objects.select_for_update().get(pk=correction.anecdote_id)
+        if story.state != State.PUBLISHED:
             raise ModerationError("The story is no longer published; edit it directly instead.")
-        anecdote.text = correction.text
-        anecdote.version += 1
-        anecdote.save(update_fields=["text", "version", "updated_at"])
-        search.index_anecdote(anecdote)
+        shown_before = publication.footprint(story)
+        story.text = correction.text
+        story.version += 1
+        story.save(update_fields=["text", "version", "updated_at"])
+        publication.story_changed(story, before=shown_before)
         _record(
-            anecdote,
+            story,
             actor=moderator,
             action=Action.CORRECTION_ACCEPTED,
-            from_state=anecdote.state,
+            from_state=story.state,
             message=message.strip(),
         )
     return correction
@@ -91,13 +93,13 @@ def reject_correction(*, correction, moderator, message=""):
     return correction
 
 
-def report_anecdote(*, anecdote, reporter, reason, note=""):
+def report_story(*, story, reporter, reason, note=""):
     """A reader (signed in or not) reports a problem with a published story."""
     if reason not in Report.Reason.values:
         raise ModerationError("Choose what is wrong with the story.")
     reporter = reporter if reporter and reporter.is_authenticated else None
     with transaction.atomic():
-        current = Anecdote.objects.get(pk=anecdote.pk)
+        current = Anecdote.objects.get(pk=story.pk)
         if current.state != State.PUBLISHED:
             raise ModerationError("Only published stories can be reported.")
         report = Report.objects.create(

@@ -1,8 +1,10 @@
 """A story's moderation state, changed in one place (DESIGN §3).
 
 Each function takes keyword-only arguments, runs in one transaction, locks the row, checks that
-the current state allows the change, makes it, and records a ``ModerationEvent``. What the state
-does not allow raises ``ModerationError`` with a message a person can read.
+the current state allows the change, makes it, and records a ``ModerationEvent``. Which states
+allow which change, who may make it, where it leads and whether the contributor is told are
+read from ``trivia.lifecycle.TRANSITIONS``; what the table does not allow raises
+``ModerationError`` with a message a person can read.
 
 Two moderators deciding the same story at once: ``select_for_update`` serialises them on
 PostgreSQL, the IMMEDIATE transaction mode does on SQLite, and the final ``UPDATE … WHERE state =
@@ -13,10 +15,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from .. import counters, search
+from .. import publication
+from ..lifecycle import AUTHOR, MODERATOR, TRANSITIONS, can_moderate
 from ..models import Anecdote, ModerationEvent
 from ..notifications import notify_decision
-from ..caching.pages import bump_generation
 from .errors import ModerationError, StaleDecision
 
 State = Anecdote.State
@@ -25,21 +27,10 @@ State = Anecdote.State
 Action = ModerationEvent.Action
 
 
-# What a moderator (or the contributor, where allowed) may change through ``edit_anecdote``.
+# What a moderator (or the contributor, where allowed) may change through ``edit_story``.
 EDITABLE_FIELDS = frozenset(
     {"text", "title", "proposed_title", "is_spoiler", "image", "accuracy", "accuracy_note"}
 )
-
-
-# Moderators' decisions, which the contributor is told about by email.
-DECISIONS = frozenset({Action.APPROVED, Action.REJECTED, Action.UNPUBLISHED})
-
-
-CONTRIBUTOR_EDITABLE_STATES = frozenset({State.PENDING, State.REJECTED, State.WITHDRAWN})
-
-
-def can_moderate(user):
-    return bool(user and user.is_authenticated and user.has_perm("trivia.moderate_anecdote"))
 
 
 def _require_moderator(user):
@@ -47,26 +38,38 @@ def _require_moderator(user):
         raise ModerationError("Only moderators can do this.")
 
 
-def _record(anecdote, *, actor, action, from_state, reason="", message=""):
-    """Append the event; when the story is or was public, every cached page goes stale."""
-    if State.PUBLISHED in (from_state, anecdote.state):
-        bump_generation()
+def _require_author(story, user):
+    if not (user and user.is_authenticated and story.contributor_id == user.pk):
+        raise ModerationError("Only the contributor of this story can do this.")
+
+
+def _require_role(action, actor, story):
+    """Refuse ``actor`` unless they hold the role the table gives ``action``."""
+    who = TRANSITIONS[action].who
+    if who == MODERATOR:
+        _require_moderator(actor)
+    elif who == AUTHOR:
+        _require_author(story, actor)
+
+
+def _record(story, *, actor, action, from_state, reason="", message=""):
+    """Append the event, with what the story says now."""
     return ModerationEvent.objects.create(
-        anecdote=anecdote,
+        anecdote=story,
         actor=actor,
         action=action,
         from_state=from_state,
-        to_state=anecdote.state,
+        to_state=story.state,
         reason=reason,
         message=message,
-        snapshot=anecdote.snapshot(),
+        snapshot=story.snapshot(),
     )
 
 
-def _describe_state(anecdote):
+def _describe_state(story):
     """ "already published (approved by mod at 10:02 UTC)" — what a refused actor is told."""
-    last = anecdote.events.exclude(action=Action.EDITED).order_by("-created_at", "-pk").first()
-    label = anecdote.get_state_display().lower()
+    last = story.events.exclude(action=Action.EDITED).order_by("-created_at", "-pk").first()
+    label = story.get_state_display().lower()
     if last is None:
         return label
     who = last.actor.get_username() if last.actor else "someone"
@@ -74,33 +77,40 @@ def _describe_state(anecdote):
 
 
 def _transition(
-    anecdote,
+    story,
     *,
     actor,
     action,
-    allowed_from,
-    to_state,
+    to_state=None,
     expected_version=None,
     check=None,
     fields=None,
     reason="",
     message="",
 ):
-    """Lock, check, change, record: the one path of every state change."""
+    """Lock, check, change, record: the one path of every state change.
+
+    ``action``'s row in ``TRANSITIONS`` says from which states it may start, where it leads
+    (``to_state`` chooses among the row's destinations, the first by default) and whether the
+    contributor is emailed.
+    """
+    row = TRANSITIONS[action]
+    to_state = to_state or row.to_state
+    if to_state not in row.to_states:
+        raise ModerationError(f"Cannot {row.verb} this story: it cannot become {to_state}.")
     with transaction.atomic():
-        current = Anecdote.objects.select_for_update().get(pk=anecdote.pk)
+        current = Anecdote.objects.select_for_update().get(pk=story.pk)
         if expected_version is not None and current.version != expected_version:
             raise StaleDecision(
                 f"This story changed while you were looking at it: it is now "
                 f"{_describe_state(current)}. Reload it and decide again."
             )
-        if current.state not in allowed_from:
-            error = StaleDecision if current.state != anecdote.state else ModerationError
-            raise error(
-                f"Cannot {action_verb(action)} this story: it is {_describe_state(current)}."
-            )
+        if current.state not in row.from_states:
+            error = StaleDecision if current.state != story.state else ModerationError
+            raise error(f"Cannot {row.verb} this story: it is {_describe_state(current)}.")
         if check:
             check(current)
+        shown_before = publication.footprint(current)
         before = current.state
         updates = {"state": to_state, "version": F("version") + 1, **(fields or {})}
         changed = Anecdote.objects.filter(
@@ -112,18 +122,13 @@ def _transition(
         event = _record(
             current, actor=actor, action=action, from_state=before, reason=reason, message=message
         )
-        # Search and the story counts follow publication in the same transaction: found and
-        # counted once published, not after.
-        if to_state == State.PUBLISHED:
-            search.index_anecdote(current)
-            counters.story_published(current)
-        elif before == State.PUBLISHED:
-            search.forget_anecdote(current)
-            counters.story_unpublished(current)
-        if action in DECISIONS:
+        # Search, counts and cached pages follow in the same transaction: found, counted and
+        # shown once published, not after.
+        publication.story_changed(current, before=shown_before)
+        if row.notifies:
             notify_decision(event)
-    _copy_state(current, into=anecdote)
-    return anecdote
+    _copy_state(current, into=story)
+    return story
 
 
 def _copy_state(source, *, into):
@@ -139,19 +144,9 @@ def _copy_state(source, *, into):
         setattr(into, field, getattr(source, field))
 
 
-def action_verb(action):
-    return {
-        Action.APPROVED: "approve",
-        Action.REJECTED: "reject",
-        Action.WITHDRAWN: "withdraw",
-        Action.RESUBMITTED: "resubmit",
-        Action.UNPUBLISHED: "unpublish",
-    }.get(action, str(action))
-
-
-def approve_anecdote(*, anecdote, moderator, expected_version=None):
+def approve_story(*, story, moderator, expected_version=None):
     """Publish a pending story. It must have a title and at least one source."""
-    _require_moderator(moderator)
+    _require_role(Action.APPROVED, moderator, story)
 
     def check(current):
         if current.title_id is None:
@@ -160,11 +155,9 @@ def approve_anecdote(*, anecdote, moderator, expected_version=None):
             raise ModerationError("Add at least one source before approving this story.")
 
     return _transition(
-        anecdote,
+        story,
         actor=moderator,
         action=Action.APPROVED,
-        allowed_from={State.PENDING},
-        to_state=State.PUBLISHED,
         expected_version=expected_version,
         check=check,
         fields={"published_at": timezone.now(), "rejection_reason": "", "moderator_message": ""},
@@ -176,16 +169,14 @@ def _valid_reason(reason):
         raise ModerationError("Choose a reason from the list.")
 
 
-def reject_anecdote(*, anecdote, moderator, reason, message="", expected_version=None):
+def reject_story(*, story, moderator, reason, message="", expected_version=None):
     """Refuse a pending story; the reason and message are shown to its contributor."""
-    _require_moderator(moderator)
+    _require_role(Action.REJECTED, moderator, story)
     _valid_reason(reason)
     return _transition(
-        anecdote,
+        story,
         actor=moderator,
         action=Action.REJECTED,
-        allowed_from={State.PENDING},
-        to_state=State.REJECTED,
         expected_version=expected_version,
         fields={"rejection_reason": reason, "moderator_message": message.strip()},
         reason=reason,
@@ -193,20 +184,20 @@ def reject_anecdote(*, anecdote, moderator, reason, message="", expected_version
     )
 
 
-def unpublish_anecdote(
-    *, anecdote, moderator, reason, message="", to_state=State.PENDING, expected_version=None
-):
-    """Take a published story off the site, back to the queue or rejected, with a reason."""
-    _require_moderator(moderator)
+def unpublish_story(*, story, moderator, reason, message="", to_state=None, expected_version=None):
+    """Take a published story off the site with a reason: back to the queue (the table's
+    first destination, the default) or rejected."""
+    _require_role(Action.UNPUBLISHED, moderator, story)
     _valid_reason(reason)
-    if to_state not in (State.PENDING, State.REJECTED):
+    destinations = TRANSITIONS[Action.UNPUBLISHED].to_states
+    to_state = to_state or destinations[0]
+    if to_state not in destinations:
         raise ModerationError("An unpublished story goes back to the queue or is rejected.")
     rejected = to_state == State.REJECTED
     return _transition(
-        anecdote,
+        story,
         actor=moderator,
         action=Action.UNPUBLISHED,
-        allowed_from={State.PUBLISHED},
         to_state=to_state,
         expected_version=expected_version,
         fields={
@@ -219,45 +210,32 @@ def unpublish_anecdote(
     )
 
 
-def _require_author(anecdote, user):
-    if not (user and user.is_authenticated and anecdote.contributor_id == user.pk):
-        raise ModerationError("Only the contributor of this story can do this.")
+def withdraw_story(*, story, contributor):
+    """The contributor takes back a submission nobody reads yet (pending or rejected)."""
+    _require_role(Action.WITHDRAWN, contributor, story)
+    return _transition(story, actor=contributor, action=Action.WITHDRAWN)
 
 
-def withdraw_anecdote(*, anecdote, contributor):
-    """The contributor takes back a pending or rejected submission."""
-    _require_author(anecdote, contributor)
-    return _transition(
-        anecdote,
-        actor=contributor,
-        action=Action.WITHDRAWN,
-        allowed_from={State.PENDING, State.REJECTED},
-        to_state=State.WITHDRAWN,
-    )
-
-
-def resubmit_anecdote(*, anecdote, contributor):
+def resubmit_story(*, story, contributor):
     """Send a rejected or withdrawn story (usually just edited) back to the queue."""
-    _require_author(anecdote, contributor)
+    _require_role(Action.RESUBMITTED, contributor, story)
     return _transition(
-        anecdote,
+        story,
         actor=contributor,
         action=Action.RESUBMITTED,
-        allowed_from={State.REJECTED, State.WITHDRAWN},
-        to_state=State.PENDING,
         fields={"submitted_at": timezone.now()},
     )
 
 
-def edit_anecdote(*, anecdote, editor, changes=None, tags=None, people=None, expected_version=None):
+def edit_story(*, story, editor, changes=None, tags=None, people=None, expected_version=None):
     """Change a story's content without changing its state, and record it in the history.
 
     Moderators may edit a story in any state (typically to correct it before approving); a
-    contributor only their own story while it is not published. ``changes`` maps field names of
-    ``EDITABLE_FIELDS`` to new values; ``tags`` and ``people`` (objects or ids), when given,
-    replace the story's. The event is recorded when the story differs from its last
-    recorded snapshot, so tags and citations changed earlier in the same transaction (as the
-    admin's inlines do) are part of the record too.
+    contributor only their own story, in the states the table's "edit" row allows. ``changes``
+    maps field names of ``EDITABLE_FIELDS`` to new values; ``tags`` and ``people`` (objects or
+    ids), when given, replace the story's. The event is recorded when the story differs from its
+    last recorded snapshot, so tags and citations changed earlier in the same transaction (as
+    the admin's inlines do) are part of the record too.
     """
     changes = dict(changes or {})
     unknown = set(changes) - EDITABLE_FIELDS
@@ -268,12 +246,13 @@ def edit_anecdote(*, anecdote, editor, changes=None, tags=None, people=None, exp
         if not changes["text"]:
             raise ModerationError("A story needs some text.")
     with transaction.atomic():
-        current = Anecdote.objects.select_for_update().get(pk=anecdote.pk)
+        current = Anecdote.objects.select_for_update().get(pk=story.pk)
         if not can_moderate(editor):
             _require_author(current, editor)
-            if current.state not in CONTRIBUTOR_EDITABLE_STATES:
+            if current.state not in TRANSITIONS[Action.EDITED].from_states:
                 raise ModerationError(
-                    "A published story cannot be edited directly: propose a correction instead."
+                    f"A {current.get_state_display().lower()} story cannot be edited directly"
+                    + (": propose a correction instead." if current.is_published else ".")
                 )
         if expected_version is not None and current.version != expected_version:
             raise StaleDecision(
@@ -282,7 +261,7 @@ def edit_anecdote(*, anecdote, editor, changes=None, tags=None, people=None, exp
             )
         if current.state == State.PUBLISHED and changes.get("title", current.title) is None:
             raise ModerationError("A published story must keep a title.")
-        title_before = current.title_id
+        shown_before = publication.footprint(current)
         for field, value in changes.items():
             setattr(current, field, value)
         if "title" in changes and current.title_id:
@@ -297,9 +276,7 @@ def edit_anecdote(*, anecdote, editor, changes=None, tags=None, people=None, exp
         snapshot = current.snapshot()
         if last is None or last.snapshot != snapshot:
             _record(current, actor=editor, action=Action.EDITED, from_state=current.state)
-        if current.state == State.PUBLISHED:
-            search.index_anecdote(current)
-            counters.story_moved(from_title_id=title_before, to_title_id=current.title_id)
+        publication.story_changed(current, before=shown_before)
     for field in (*changes, "proposed_title", "version", "updated_at"):
-        setattr(anecdote, field, getattr(current, field))
-    return anecdote
+        setattr(story, field, getattr(current, field))
+    return story

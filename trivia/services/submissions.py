@@ -11,7 +11,7 @@ from .errors import ModerationError
 from .lifecycle import Action, State, _record, can_moderate
 
 
-def submit_anecdote(
+def submit_story(
     *,
     contributor,
     text,
@@ -48,7 +48,7 @@ def submit_anecdote(
         check_submission_allowance(contributor)
     try:
         with transaction.atomic():
-            anecdote = Anecdote.objects.create(
+            story = Anecdote.objects.create(
                 contributor=contributor,
                 text=text,
                 title=title,
@@ -63,14 +63,14 @@ def submit_anecdote(
                 submitted_at=timezone.now(),
             )
             if tags:
-                anecdote.tags.set(list(tags))
+                story.tags.set(list(tags))
             if people:
-                anecdote.people.set(list(people))
+                story.people.set(list(people))
             for citation in citations:
-                citation.anecdote = anecdote
+                citation.anecdote = story
             Citation.objects.bulk_create(list(citations))
             _record(
-                anecdote,
+                story,
                 actor=contributor,
                 action=Action.IMPORTED if imported else Action.SUBMITTED,
                 from_state="",
@@ -81,7 +81,7 @@ def submit_anecdote(
         if submission_key is None or existing is None:
             raise
         return existing
-    return anecdote
+    return story
 
 
 def check_submission_allowance(contributor):

@@ -3,6 +3,7 @@
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
+from .. import publication
 from ..models import Anecdote, Vote
 from .errors import ModerationError
 
@@ -12,7 +13,7 @@ def _require_reader(user):
         raise ModerationError("Sign in to mark stories as interesting.")
 
 
-def vote_interesting(*, anecdote, user):
+def vote_interesting(*, story, user):
     """A signed-in reader finds a published story interesting; returns whether it counted.
 
     One vote each: the unique constraint decides, so a double click or two tabs voting at once
@@ -24,31 +25,33 @@ def vote_interesting(*, anecdote, user):
         with transaction.atomic():
             counted = (
                 Anecdote.objects.published()
-                .filter(pk=anecdote.pk)
+                .filter(pk=story.pk)
                 .update(interest_count=F("interest_count") + 1)
             )
             if not counted:
                 raise ModerationError("Only published stories can be marked as interesting.")
-            Vote.objects.create(user=user, anecdote_id=anecdote.pk)
+            Vote.objects.create(user=user, anecdote_id=story.pk)
+            publication.votes_changed(story)
     except IntegrityError:
         # Already voted: the whole transaction, counter included, was rolled back.
         return False
     return True
 
 
-def withdraw_vote(*, anecdote, user):
+def withdraw_vote(*, story, user):
     """The reader takes their vote back; returns whether there was one to take back."""
     _require_reader(user)
     with transaction.atomic():
         locked = list(
             Anecdote.objects.published()
             .select_for_update()
-            .filter(pk=anecdote.pk)
+            .filter(pk=story.pk)
             .values_list("pk", flat=True)
         )
         if not locked:
             raise ModerationError("Only published stories can be marked as interesting.")
-        deleted, _ = Vote.objects.filter(user=user, anecdote_id=anecdote.pk).delete()
+        deleted, _ = Vote.objects.filter(user=user, anecdote_id=story.pk).delete()
         if deleted:
-            Anecdote.objects.filter(pk=anecdote.pk).update(interest_count=F("interest_count") - 1)
+            Anecdote.objects.filter(pk=story.pk).update(interest_count=F("interest_count") - 1)
+            publication.votes_changed(story)
     return bool(deleted)

@@ -15,6 +15,7 @@ import sqlite3
 import subprocess
 import tarfile
 import tempfile
+from contextlib import suppress
 from pathlib import Path
 
 from django.conf import settings
@@ -36,7 +37,10 @@ class Command(BaseCommand):
         target = Path(output or settings.BASE_DIR / "backups" / f"backlot-{stamp}.tar.gz")
         if target.exists():
             raise CommandError(f"{target} exists already; choose another --output.")
-        target.parent.mkdir(parents=True, exist_ok=True)
+        try:
+            target.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as error:
+            raise unwritable(target, error) from None
         vendor = connection.vendor
         with tempfile.TemporaryDirectory() as work:
             if vendor == "sqlite":
@@ -50,12 +54,19 @@ class Command(BaseCommand):
             manifest = Path(work) / "backup.json"
             manifest.write_text(json.dumps({"vendor": vendor, "created": stamp}))
             partial = target.with_name(target.name + ".partial")
-            with tarfile.open(partial, "w:gz") as archive:
-                archive.add(manifest, "backup.json")
-                archive.add(database, database.name)
-                if Path(settings.MEDIA_ROOT).is_dir():
-                    archive.add(settings.MEDIA_ROOT, "media")
-            partial.rename(target)  # never leave a half-written archive under the real name
+            try:
+                with tarfile.open(partial, "w:gz") as archive:
+                    archive.add(manifest, "backup.json")
+                    archive.add(database, database.name)
+                    if Path(settings.MEDIA_ROOT).is_dir():
+                        archive.add(settings.MEDIA_ROOT, "media")
+                partial.rename(target)  # never leave a half-written archive under the real name
+            except BaseException as error:
+                with suppress(OSError):
+                    partial.unlink(missing_ok=True)
+                if isinstance(error, OSError):
+                    raise unwritable(target, error) from None
+                raise
         self.stdout.write(self.style.SUCCESS(f"Backed up the {vendor} database to {target}"))
 
     def copy_sqlite(self, destination):
@@ -79,3 +90,8 @@ class Command(BaseCommand):
         result = subprocess.run(command, env=pg_environment(parts), capture_output=True, text=True)
         if result.returncode != 0:
             raise CommandError(f"pg_dump failed: {result.stderr.strip()}")
+
+
+def unwritable(target, error):
+    """An unwritable folder, a full disk, a file where a folder should be: said in one line."""
+    return CommandError(f"Cannot write the backup to {target}: {error.strerror or error}.")

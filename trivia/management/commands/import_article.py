@@ -3,9 +3,10 @@
     python manage.py import_article article.txt --source-url https://… --publisher "Site"
     python manage.py import_article article.txt --dry-run --json   # the split, nothing written
 
-The article is split into stories (see ``trivia.importer`` for the rules), each heading matched
-to a title by name or alias; every story arrives pending, citing one source for the article,
-with an "imported" event. Importing the same article again creates nothing.
+The article is split into stories (see ``trivia.importer.splitting`` for the rules), each heading
+matched to a title by name or alias (``trivia.matching.titles``); every story arrives pending,
+citing one source for the article, with an "imported" event. Importing the same article again
+creates nothing.
 """
 
 import json
@@ -15,7 +16,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
 
-from trivia.importer import ArticleError, import_article, read_article
+from trivia.importer.reading import ArticleError, read_article
+from trivia.importer.writing import import_article
 
 # Below this many stories the import is quick enough not to need a progress line.
 PROGRESS_FROM = 50

@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from trivia.demo import DemoDataError, load_demo_content
-from trivia.importer import ArticleError
+from trivia.importer.reading import ArticleError
 from trivia.roles import MODERATORS_GROUP
 
 DEMO_USERS = [

@@ -3,17 +3,17 @@
     python manage.py make_renditions            # make what is missing
     python manage.py make_renditions --dry-run  # list what would be made, write nothing
 
-A new poster or story image gets its copies when it is stored (the title admin, the submit
-form's last step); this is for images stored before that, or copies lost since. An image lacks
+A new poster or story image gets its copies from the task worker once it is stored (the title
+admin, the submit form's last step: ``trivia.tasks.make_image_renditions``); this is for images
+stored before that, or copies lost since, and makes them here, in this process. An image lacks
 its copies when none are recorded or a recorded copy's file is gone. Pages never make copies:
-until this has run, an image without them is shown as it is, without ``srcset``.
+until they exist, an image is shown as it is, without ``srcset``.
 """
 
 from django.core.management.base import BaseCommand, CommandError
 
-from trivia import images
+from trivia import images, tasks
 from trivia.models import Anecdote, Title
-from trivia.caching.pages import bump_generation
 
 # Below this many images the work is quick enough not to need a progress line.
 PROGRESS_FROM = 50
@@ -30,8 +30,8 @@ class Command(BaseCommand):
 
     def handle(self, *args, dry_run=False, **options):
         missing = [
-            *lacking_renditions(Title, "poster", "poster_renditions"),
-            *lacking_renditions(Anecdote, "image", "image_renditions"),
+            *lacking_renditions(Title, "poster"),
+            *lacking_renditions(Anecdote, "story"),
         ]
         if not missing:
             self.stdout.write("Every stored image has its copies: nothing to do.")
@@ -48,8 +48,6 @@ class Command(BaseCommand):
             except (images.ImageRejected, FileNotFoundError) as error:
                 failed.append(f"{item.describe()}: {error}")
             self.progress(done, len(missing))
-        if made:
-            bump_generation()  # cached pages still point at the originals
         self.stdout.write(self.style.SUCCESS(f"Made the copies of {made} image(s)."))
         if failed:
             raise CommandError(
@@ -63,33 +61,24 @@ class Command(BaseCommand):
 
 
 class Missing:
-    """One stored image lacking its copies, and how to record them on its row."""
+    """One stored image lacking its copies."""
 
-    def __init__(self, row, field, renditions_field):
-        self.row, self.field, self.renditions_field = row, field, renditions_field
+    def __init__(self, row, kind):
+        self.row, self.kind = row, kind
+        self.name = getattr(row, tasks.IMAGES[kind][1]).name
 
     def describe(self):
-        kind = self.row._meta.verbose_name
-        return f"{getattr(self.row, self.field).name} ({kind} {self.row.pk})"
+        return f"{self.name} ({self.row._meta.verbose_name} {self.row.pk})"
 
     def make(self):
-        """Make and record the copies; returns 1, or 0 if the row's image changed meanwhile."""
-        image = getattr(self.row, self.field)
-        renditions = images.make_renditions(image)
-        # Derived data, not content: no story version or moderation event is involved. The
-        # image in the condition keeps an image replaced meanwhile from getting these copies.
-        recorded = (
-            type(self.row)
-            .objects.filter(pk=self.row.pk, **{self.field: image.name})
-            .update(**{self.renditions_field: renditions})
-        )
-        if not recorded:
-            images.delete_files(image.storage, images.rendition_names(renditions))
-        return recorded
+        """Make and record the copies (the pages showing the image are refreshed); returns 1,
+        or 0 if the row's image changed meanwhile."""
+        return int(tasks.make_and_record_renditions(self.kind, self.row.pk, self.name))
 
 
-def lacking_renditions(model, field, renditions_field):
+def lacking_renditions(model, kind):
     """The rows of ``model`` whose stored image has no recorded copies, or lost one."""
+    _label, field, renditions_field = tasks.IMAGES[kind]
     rows = (
         model.objects.exclude(**{field: ""})
         .only("pk", field, renditions_field)
@@ -97,7 +86,5 @@ def lacking_renditions(model, field, renditions_field):
         .iterator()
     )
     for row in rows:
-        image = getattr(row, field)
-        names = images.rendition_names(getattr(row, renditions_field))
-        if not names or not all(image.storage.exists(name) for name in names):
-            yield Missing(row, field, renditions_field)
+        if tasks.lacks_renditions(getattr(row, field), getattr(row, renditions_field)):
+            yield Missing(row, kind)

@@ -1,46 +1,17 @@
 """Email the moderators what waits for them: stories, corrections and reports, and for how long.
 
-    python manage.py queue_digest            # send (e.g. daily, from cron)
+    python manage.py queue_digest            # queue the digest for the task worker (daily, cron)
+    python manage.py queue_digest --now      # send it from this process, now
     python manage.py queue_digest --dry-run  # print the digest, send nothing
 
 Nothing waiting means no email at all: a digest that says "nothing" teaches people to ignore it.
+The worker works the digest out again when it runs it, and retries a mail server that does not
+answer (``trivia.tasks.send_queue_digest``).
 """
 
-from django.conf import settings
-from django.contrib.auth import get_user_model
-from django.core.mail import send_mass_mail
-from django.core.management.base import BaseCommand
-from django.db.models import Min
-from django.template.loader import render_to_string
-from django.utils import timezone
-from django.utils.timesince import timesince
+from django.core.management.base import BaseCommand, CommandError
 
-from trivia.models import Anecdote, Correction, Report
-from trivia.roles import MODERATORS_GROUP
-
-
-def waiting_work():
-    """What waits, each kind with its count and the time its oldest item has waited."""
-    now = timezone.now()
-    kinds = [
-        (("story", "stories"), "in the queue", Anecdote.objects.pending(), "submitted_at"),
-        (
-            ("proposed correction", "proposed corrections"),
-            "",
-            Correction.objects.filter(state="pending"),
-            "created_at",
-        ),
-        (("open report", "open reports"), "", Report.objects.filter(state="open"), "created_at"),
-    ]
-    work = []
-    for (singular, plural), where, queryset, date_field in kinds:
-        summary = queryset.aggregate(oldest=Min(date_field))
-        count = queryset.count()
-        if count:
-            waited = timesince(summary["oldest"], now, depth=2)
-            label = f"{singular if count == 1 else plural} {where}".strip()
-            work.append({"label": label, "count": count, "waited": waited})
-    return work
+from trivia import notifications, tasks
 
 
 class Command(BaseCommand):
@@ -48,24 +19,41 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--dry-run", action="store_true", help="Print it; send nothing.")
+        parser.add_argument(
+            "--now",
+            action="store_true",
+            help="Send from this process instead of queuing it for the task worker.",
+        )
 
-    def handle(self, *args, dry_run=False, **options):
-        work = waiting_work()
-        if not work:
+    def handle(self, *args, dry_run=False, now=False, **options):
+        digest = notifications.queue_digest()
+        if digest is None:
             self.stdout.write("Nothing waits for the moderators: no digest sent.")
             return
-        context = {"work": work, "site_url": settings.SITE_URL}
-        subject = "Backlot: " + ", ".join(f"{item['count']} {item['label']}" for item in work)
-        body = render_to_string("emails/queue_digest.txt", context)
-        recipients = list(
-            get_user_model()
-            .objects.filter(groups__name=MODERATORS_GROUP, is_active=True)
-            .exclude(email="")
-            .values_list("email", flat=True)
-            .distinct()
-        )
+        count = len(digest.recipients)
         if dry_run:
-            self.stdout.write(f"Would send to {len(recipients)} moderators:\n{subject}\n\n{body}")
+            self.stdout.write(
+                f"Would send to {count} moderators:\n{digest.subject}\n\n{digest.body}"
+            )
             return
-        sent = send_mass_mail([(subject, body, None, [email]) for email in recipients])
-        self.stdout.write(self.style.SUCCESS(f"Digest sent to {sent} moderators: {subject}"))
+        if now:
+            try:
+                outcome = tasks.send_queue_digest.call()
+            except tasks.GaveUp as error:
+                raise CommandError(str(error)) from None
+            if isinstance(outcome, dict):  # the mail server did not answer: the worker retries
+                self.stdout.write(
+                    self.style.WARNING(
+                        f"Digest not sent ({outcome['error']}); queued again for the task "
+                        f"worker as task {outcome['retried_as']}."
+                    )
+                )
+            else:
+                self.stdout.write(self.style.SUCCESS(f"Digest {outcome}: {digest.subject}"))
+            return
+        result = tasks.send_queue_digest.enqueue()
+        self.stdout.write(
+            self.style.SUCCESS(
+                f"Digest for {count} moderators queued (task {result.id}): {digest.subject}"
+            )
+        )

@@ -4,14 +4,14 @@
     python manage.py rebuild_search_index --dry-run  # say what it would do, write nothing
 
 The services keep search in step by themselves; run this after restoring a backup, after
-changing how entries are built (``trivia.search.build_body``), or after editing names or tags
+changing how entries are built (``trivia.search.index.build_body``), or after editing names or tags
 outside the admin. It runs in one transaction: the site searches the old entries until it ends.
 """
 
 from django.core.management.base import BaseCommand
 
-from trivia import search
 from trivia.models import Anecdote, SearchEntry
+from trivia.search.index import rebuild_index
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 f"and remove {stale} entries of stories that are not published."
             )
             return
-        indexed, removed = search.rebuild_index(progress=self.progress)
+        indexed, removed = rebuild_index(progress=self.progress)
         self.stdout.write(
             self.style.SUCCESS(
                 f"Search index rebuilt: {indexed} published stories indexed, "

@@ -11,7 +11,7 @@ counts a bug left wrong. It runs in one transaction; run it while no one is mode
 from django.core.management.base import BaseCommand
 from django.db.models import Count
 
-from trivia import counters
+from trivia import counters, publication
 from trivia.models import Anecdote, TaggedAnecdote, TagStoryCount, TitleStoryCount
 
 
@@ -45,6 +45,7 @@ class Command(BaseCommand):
             self.stdout.write(f"{titles} title counts and {tags} tag counts are wrong.")
             return
         counted_titles, counted_tags = counters.recount()
+        publication.stamp_everything()  # the pages showed the wrong counts
         self.stdout.write(
             self.style.SUCCESS(
                 f"Counted the published stories of {counted_titles} titles and {counted_tags} "

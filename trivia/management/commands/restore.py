@@ -12,15 +12,16 @@ import json
 import shutil
 import sqlite3
 import subprocess
+import sys
 import tarfile
 import tempfile
 from pathlib import Path
 
 from django.conf import settings
-from django.core.cache import cache
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
+from trivia import publication
 from trivia.backups import pg_environment, pg_url_parts
 
 
@@ -35,6 +36,12 @@ class Command(BaseCommand):
         path = Path(archive)
         if not path.is_file():
             raise CommandError(f"No backup at {path}.")
+        if not no_input and not sys.stdin.isatty():
+            # From cron, a script or a pipe nobody can answer the question: say so, at once.
+            raise CommandError(
+                "restore asks for confirmation, and there is no terminal to ask on. "
+                "Add --no-input to replace the database and the uploaded files without asking."
+            )
         with tempfile.TemporaryDirectory() as work:
             manifest = self.unpack(path, Path(work))
             vendor = connections["default"].vendor
@@ -43,15 +50,7 @@ class Command(BaseCommand):
                     f"{path} is a backup of a {manifest.get('vendor')} database, but this site "
                     f"runs on {vendor}. See README, Backups, to move between them."
                 )
-            if (
-                not no_input
-                and input(
-                    "This replaces the whole database and all uploaded files. Type 'yes' to go on: "
-                )
-                .strip()
-                .lower()
-                != "yes"
-            ):
+            if not no_input and not self.confirmed():
                 raise CommandError("Restore cancelled; nothing was changed.")
             connections.close_all()
             if vendor == "sqlite":
@@ -59,10 +58,19 @@ class Command(BaseCommand):
             else:
                 self.restore_postgresql(Path(work) / "database.pgdump")
             self.restore_media(Path(work) / "media")
-        # The restored content generation is an older number: pages cached since the backup
-        # would otherwise answer under it again.
-        cache.clear()
+        # Pages cached since the backup show what the restored database no longer holds: every
+        # one is recomputed at its next request, in every process (trivia.publication).
+        publication.stamp_everything()
         self.stdout.write(self.style.SUCCESS(f"Restored {path} ({manifest.get('created')})."))
+
+    def confirmed(self):
+        try:
+            answer = input(
+                "This replaces the whole database and all uploaded files. Type 'yes' to go on: "
+            )
+        except EOFError:  # the terminal closed (Ctrl-D)
+            return False
+        return answer.strip().lower() == "yes"
 
     def unpack(self, path, work):
         try:

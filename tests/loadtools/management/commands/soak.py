@@ -1,0 +1,398 @@
+"""Concurrency and load with faults, bounded in time, on loopback only (issue 7): ``make soak``.
+
+    python manage.py soak                          # what `make soak` runs: 60 s, 3 workers
+    python manage.py soak --duration 10 --no-pg-restart
+
+Readers load title pages, contributors sign in and send stories through /submit/, and four
+moderators work the admin's queue, all over HTTP against gunicorn (``DJANGO_DEBUG=0``, several
+workers) on PostgreSQL and Redis. The moderators race: each picks one of the oldest few
+pending stories, so two of them often decide the same story, and the loser must be told so
+("already published"), not shown an error. A third of the way in, one gunicorn worker is
+killed (SIGKILL) and gunicorn starts another; half way, PostgreSQL is restarted.
+
+Afterwards the database is checked against what the server acknowledged: every decision a
+moderator was told succeeded is there (with its event), no story was decided twice, every
+story a contributor was shown as sent exists. Errors (an answer of 500 or more, or none at
+all) are allowed only while a request overlaps a fault: the outage window, from the restart
+command until the first good ``/healthz`` after PostgreSQL accepts connections again, or the
+second after the kill. Recovery (PostgreSQL back → the site answering 200) must take 15 s at
+most. The figures are printed in one block; a missed target makes the command fail.
+
+It needs what ``make soak`` gives it: ``DATABASE_URL`` naming a PostgreSQL database whose name
+contains "soak" (dropped and created anew: never point it at real data), ``REDIS_URL``, and a
+``CACHE_KEY_PREFIX`` containing "soak" (its keys are deleted first). Restarting PostgreSQL
+takes ``pg_ctlcluster`` (Debian's, run as root) or ``--pg-restart-command``. The database is
+kept afterwards for a look; the server's log is kept in a folder under the temporary directory.
+The parts are in ``tests/loadtools/soak/``, one module each; this command puts them together.
+"""
+
+import http.client
+import os
+import secrets
+import shlex
+import shutil
+import socket
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+
+import psycopg
+from django.conf import settings
+from django.core.management import call_command
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from psycopg import sql
+from psycopg.conninfo import make_conninfo
+
+from tests.loadtools.soak.actors import Run
+from tests.loadtools.soak.audit import Action, audit_decisions, audit_submissions
+from tests.loadtools.soak.client import REQUEST_TIMEOUT
+from tests.loadtools.soak.faults import PG_BACK_TIMEOUT, kill_worker, restart_postgresql
+from tests.loadtools.soak.figures import (
+    Figures,
+    Kill,
+    Restart,
+    Window,
+    first_good_probe,
+    percentile,
+    sort_errors,
+    unexpected_outside,
+    write_calls,
+)
+from tests.loadtools.soak.seed import seed
+
+KILL_GRACE = 1.0  # requests in flight on the killed worker fail within this of the kill
+SERVER_START_TIMEOUT = 30
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Command(BaseCommand):
+    help = (
+        "Readers, contributors and racing moderators over HTTP against gunicorn on PostgreSQL "
+        "and Redis, with a worker killed and PostgreSQL restarted; checks that no decision was "
+        "lost or doubled and that errors stayed inside the outage. Fails when a target is missed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--duration", type=float, default=60, help="Seconds of load (60).")
+        parser.add_argument("--workers", type=int, default=3, help="gunicorn workers (3).")
+        parser.add_argument("--readers", type=int, default=4, help="Reader threads (4).")
+        parser.add_argument("--contributors", type=int, default=2, help="Contributors (2).")
+        parser.add_argument("--moderators", type=int, default=4, help="Moderators (4).")
+        parser.add_argument(
+            "--kill-at", type=float, help="Second at which a worker is killed (a third in)."
+        )
+        parser.add_argument(
+            "--restart-at", type=float, help="Second at which PostgreSQL restarts (half way)."
+        )
+        parser.add_argument("--no-kill", action="store_true", help="Kill no worker.")
+        parser.add_argument("--no-pg-restart", action="store_true", help="Restart nothing.")
+        parser.add_argument(
+            "--pg-restart-command",
+            help="How to restart PostgreSQL (default: pg_ctlcluster for the server's cluster).",
+        )
+
+    def progress(self, text):
+        self.stderr.write(f"soak [{time.monotonic() - self.began:5.1f} s]: {text}…", style_func=str)
+
+    def handle(self, *args, **options):
+        self.options, self.began = options, time.monotonic()
+        if (
+            options["duration"] < 3
+            or min(options["workers"], options["contributors"], options["moderators"]) < 1
+        ):
+            raise CommandError(
+                "--duration must be at least 3 s; --workers, --contributors and --moderators 1."
+            )
+        database = self.check_setup()
+        restart_command = None if options["no_pg_restart"] else self.restart_command()
+        workdir = Path(tempfile.gettempdir()) / f"backlot-{database}"
+        (workdir / "media").mkdir(parents=True, exist_ok=True)
+
+        self.progress(f"creating the database {database}")
+        self.recreate_database(database)
+        self.clear_cache_keys()
+        self.progress("seeding")
+        titles, accounts, moderators = seed(
+            duration=options["duration"],
+            contributors=options["contributors"],
+            moderators=options["moderators"],
+        )
+        connection.close()  # its server goes away with the restart; the checks reconnect
+
+        environment = self.server_environment(workdir)
+        self.progress("collecting static files, starting gunicorn")
+        subprocess.run(
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
+            cwd=settings.BASE_DIR,
+            env=environment,
+            check=True,
+        )
+        port = free_port()
+        log_path = workdir / "gunicorn.log"
+        with log_path.open("w") as log:
+            server = subprocess.Popen(
+                [
+                    Path(sys.executable).parent / "gunicorn",
+                    "trivia.wsgi",
+                    "--workers",
+                    str(options["workers"]),
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--log-level",
+                    "info",
+                    "--graceful-timeout",
+                    "5",
+                    # Its own control socket would be the one every gunicorn here shares.
+                    "--no-control-socket",
+                ],
+                cwd=settings.BASE_DIR,
+                env=environment,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+            )
+        try:
+            self.wait_for(server, port, log_path)
+            run = Run(host="127.0.0.1", port=port, titles=titles)
+            kills, restarts = self.load(run, server, accounts, moderators, restart_command)
+        finally:
+            self.progress("stopping gunicorn")
+            server.terminate()
+            try:
+                server.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                server.kill()
+                server.wait()
+
+        self.progress("checking the database")
+        figures = self.figures(run, kills, restarts, log_path, database)
+        write_calls(run.calls, workdir / "calls.csv")
+        self.stdout.write("")
+        for line in figures.lines():
+            self.stdout.write(line)
+        for note in run.notes:
+            self.stdout.write(f"  note: {note}")
+        for call in figures.errors_outside[:10]:
+            self.stdout.write(f"  error outside the windows: {call.describe()}")
+        for call in figures.unexpected_outside[:10]:
+            self.stdout.write(f"  unexpected: {call.describe()} ({call.unexpected})")
+        for ack in figures.lost[:10]:
+            self.stdout.write(f"  lost: story {ack.story} {ack.action} by {ack.moderator}")
+        for text in figures.refused_other[:5]:
+            self.stdout.write(f"  refused otherwise: {text}")
+        missed = figures.missed()
+        if missed:
+            raise CommandError(f"soak: {len(missed)} target(s) missed: {', '.join(missed)}.")
+        self.stdout.write(self.style.SUCCESS("soak: every target met."))
+
+    # --- setting up ---
+
+    def check_setup(self):
+        db = settings.DATABASES["default"]
+        if connection.vendor != "postgresql" or "soak" not in db["NAME"]:
+            raise CommandError(
+                "soak needs DATABASE_URL naming a PostgreSQL database whose name contains "
+                '"soak" (it is dropped and created anew), e.g. '
+                "postgres://postgres@127.0.0.1:5432/backlot_soak: run it through `make soak`."
+            )
+        # Read from the settings' inputs, not from CACHES, whose layout is the site's business.
+        if not settings.REDIS_URL or "soak" not in self.cache_key_prefix():
+            raise CommandError(
+                'soak needs REDIS_URL and a CACHE_KEY_PREFIX containing "soak" (its keys are '
+                "deleted first): run it through `make soak`."
+            )
+        return db["NAME"]
+
+    def maintenance_conninfo(self, dbname="postgres"):
+        db = settings.DATABASES["default"]
+        parts = {
+            "dbname": dbname,
+            "host": db.get("HOST") or "",
+            "port": str(db.get("PORT") or ""),
+            "user": db.get("USER") or "",
+            "password": db.get("PASSWORD") or "",
+        }
+        return make_conninfo(**{k: v for k, v in parts.items() if v})
+
+    def restart_command(self):
+        if self.options["pg_restart_command"]:
+            return shlex.split(self.options["pg_restart_command"])
+        with psycopg.connect(self.maintenance_conninfo()) as server:
+            cluster = server.execute("SHOW cluster_name").fetchone()[0]  # Debian's "15/main"
+        version, _, name = cluster.partition("/")
+        if not (version and name):
+            versions = (
+                sorted(os.listdir("/etc/postgresql")) if Path("/etc/postgresql").is_dir() else []
+            )
+            version, name = (versions[0], "main") if len(versions) == 1 else ("", "")
+        if not (version and name) or not shutil.which("pg_ctlcluster"):
+            raise CommandError(
+                "Cannot tell how to restart PostgreSQL here: give --pg-restart-command, or "
+                "--no-pg-restart."
+            )
+        return ["pg_ctlcluster", "--skip-systemctl-redirect", version, name, "restart"]
+
+    def recreate_database(self, database):
+        connection.close()
+        with psycopg.connect(self.maintenance_conninfo(), autocommit=True) as admin:
+            name = sql.Identifier(database)
+            admin.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(name))
+            admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
+        call_command("migrate", interactive=False, verbosity=0)
+
+    def cache_key_prefix(self):
+        return getattr(settings, "CACHE_KEY_PREFIX", os.environ.get("CACHE_KEY_PREFIX", ""))
+
+    def clear_cache_keys(self):
+        """Every key of this soak's prefix, pages and fragments (``prefix:…``) included."""
+        import redis
+
+        client = redis.Redis.from_url(settings.REDIS_URL)
+        for key in client.scan_iter(match=f"{self.cache_key_prefix()}:*", count=1000):
+            client.delete(key)
+
+    def server_environment(self, workdir):
+        return {
+            **os.environ,
+            "DJANGO_DEBUG": "0",
+            "DJANGO_HTTPS": "0",  # plain http on loopback
+            "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
+            "DJANGO_ALLOWED_HOSTS": "127.0.0.1,localhost",
+            "DJANGO_LOG_LEVEL": "WARNING",
+            "DJANGO_EMAIL_BACKEND": "django.core.mail.backends.dummy.EmailBackend",
+            "TRUSTED_PROXY_COUNT": "1",
+            "STATIC_ROOT": str(workdir / "static"),
+            "MEDIA_ROOT": str(workdir / "media"),
+            "PYTHONUNBUFFERED": "1",
+            "BACKLOT_DEVTOOLS": "0",  # the server is production: no load tooling in it
+        }
+
+    def wait_for(self, server, port, log_path):
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while time.monotonic() < deadline:
+            if server.poll() is not None:
+                break
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=2)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    return
+            except OSError:
+                pass
+            finally:
+                conn.close()
+            time.sleep(0.2)
+        tail = log_path.read_text()[-2000:]
+        raise CommandError(
+            f"gunicorn did not answer /healthz within {SERVER_START_TIMEOUT} s:\n{tail}"
+        )
+
+    # --- the run ---
+
+    def load(self, run, server, accounts, moderators, restart_command):
+        options = self.options
+        duration = options["duration"]
+        actors = [threading.Thread(target=run.reader) for _ in range(options["readers"])]
+        actors += [threading.Thread(target=run.contributor, args=(pool,)) for pool in accounts]
+        actors += [threading.Thread(target=run.moderator, args=(name,)) for name in moderators]
+        others = [threading.Thread(target=run.probe)]
+        kills, restarts = [], []
+        if not options["no_kill"]:
+            at = options["kill_at"] if options["kill_at"] is not None else duration / 3
+            others.append(threading.Thread(target=kill_worker, args=(run, server.pid, at, kills)))
+        if restart_command:
+            at = options["restart_at"] if options["restart_at"] is not None else duration / 2
+            conninfo = self.maintenance_conninfo(settings.DATABASES["default"]["NAME"])
+            others.append(
+                threading.Thread(
+                    target=restart_postgresql, args=(run, restart_command, conninfo, at, restarts)
+                )
+            )
+        self.progress("signing in")
+        for thread in actors:
+            thread.daemon = True
+            thread.start()
+        # Two requests each at most, each bounded by its timeout.
+        deadline = time.monotonic() + 2 * REQUEST_TIMEOUT + 5
+        while run.ready < len(actors) and time.monotonic() < deadline:
+            time.sleep(0.05)
+        self.progress(f"{duration:g} s of load on http://127.0.0.1:{run.port}/")
+        run.start()
+        for thread in others:
+            thread.daemon = True
+            thread.start()
+        run.stop.wait(duration)
+        run.stop.set()
+        run.ended = run.clock()
+        for thread in actors + others:
+            thread.join(timeout=REQUEST_TIMEOUT + PG_BACK_TIMEOUT)
+        return kills, restarts
+
+    def figures(self, run, kills, restarts, log_path, database):
+        options = self.options
+        calls = list(run.calls)
+        kill = kills[0] if kills else None
+        restart = restarts[0] if restarts else None
+        windows = []
+        if kill is not None:
+            windows.append(Window("worker kill", kill.at, kill.at + KILL_GRACE))
+        if restart is not None:
+            if restart.pg_back_at is not None:
+                restart.app_back_at = first_good_probe(calls, restart.pg_back_at)
+            end = restart.app_back_at if restart.app_back_at is not None else float("inf")
+            windows.append(Window("outage", restart.at, end))
+        inside, outside = sort_errors(calls, windows)
+        good = [
+            (c.end - c.start) * 1000
+            for c in calls
+            if not c.failed and not any(w.covers(c) for w in windows)
+        ]
+        connection.close()
+        lost, doubled, unrecorded = audit_decisions(run.decisions)
+        log = log_path.read_text(errors="replace")
+        figures = Figures(
+            duration=run.ended,
+            setup=(
+                f"PostgreSQL ({database}) + Redis, gunicorn {options['workers']} workers; "
+                f"{options['readers']} readers, {options['contributors']} contributors, "
+                f"{options['moderators']} moderators"
+            ),
+            requests=Counter(c.actor for c in calls),
+            errors_inside=inside,
+            errors_outside=outside,
+            unexpected_inside=sum(
+                1 for c in calls if c.unexpected and any(w.covers(c) for w in windows)
+            ),
+            unexpected_outside=unexpected_outside(calls, windows),
+            submissions=len(run.submissions),
+            submissions_retried=sum(1 for ack in run.submissions if ack.retried),
+            submissions_missing=audit_submissions(run.submissions),
+            approved=sum(1 for ack in run.decisions if ack.action == Action.APPROVED),
+            rejected=sum(1 for ack in run.decisions if ack.action == Action.REJECTED),
+            refused_stale=run.refused_stale,
+            refused_other=run.refused_other,
+            unconfirmed=run.unconfirmed,
+            lost=lost,
+            doubled=doubled,
+            unrecorded=unrecorded,
+            kill=kill,
+            restart=restart,
+            latency_p50_ms=percentile(good, 0.5),
+            latency_p99_ms=percentile(good, 0.99),
+            server_errors_logged=log.count("Internal Server Error"),
+            log_path=str(log_path),
+        )
+        if not options["no_kill"] and kill is None:
+            figures.kill = Kill(pid=0, at=0.0)  # planned and not done: the target is missed
+        if not options["no_pg_restart"] and restart is None:
+            figures.restart = Restart(at=0.0)
+        return figures

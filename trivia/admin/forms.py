@@ -1,0 +1,286 @@
+"""The admin's own forms: editing a story without overwriting someone else's change, the reason
+for a decision, aliases that stay unique, posters checked like images, an imported article.
+
+Every form a moderator types into refuses invisible control characters
+(``RefuseControlCharactersMixin``): they would be stored and break the pages and feeds.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.widgets import AdminRadioSelect
+from django.core.files.uploadedfile import UploadedFile
+from django.db import transaction
+from taggit.models import Tag
+
+from .. import images
+from ..forms import RefuseControlCharactersMixin, TagsField, refuse_control_characters
+from ..matching.names import normalize_name
+from ..models import Anecdote, Person, PersonAlias, Title, TitleAlias
+
+State = Anecdote.State
+
+
+# --- Stories ---------------------------------------------------------------------------------
+
+
+class StoryAdminForm(RefuseControlCharactersMixin, forms.ModelForm):
+    """The admin's change form, which refuses to overwrite a change made by someone else.
+
+    The version the moderator loaded travels in a hidden field; if the story has changed since,
+    the form shows an error instead of saving over the other person's work.
+    """
+
+    loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    # The site's one tags field (as on /submit/), without the contributors' limit on their count.
+    tags = TagsField(
+        max_tags=None,
+        max_length=None,
+        help_text="A comma-separated list of tags.",
+        widget=forms.TextInput(attrs={"size": 60}),
+    )
+
+    class Meta:
+        model = Anecdote
+        fields = ["title", "text", "people", "tags", "is_spoiler", "accuracy", "accuracy_note"]
+        widgets = {
+            "text": forms.Textarea(attrs={"rows": 8, "cols": 80}),
+            "accuracy_note": forms.Textarea(attrs={"rows": 3, "cols": 80}),
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["loaded_version"].initial = self.instance.version
+
+    def clean(self):
+        cleaned_data = super().clean()
+        if self.instance.pk is None:
+            return cleaned_data
+        # The admin's change view runs in one transaction: the row stays locked from this check
+        # to the save, so nobody can slip a change in between.
+        with transaction.atomic():
+            state, version = (
+                Anecdote.objects.select_for_update()
+                .values_list("state", "version")
+                .get(pk=self.instance.pk)
+            )
+        if cleaned_data.get("loaded_version") != version:
+            raise forms.ValidationError(
+                "Someone else changed this story while you were editing it, so nothing was "
+                "saved: their change is in the moderation history below. Copy your changes, "
+                "reload the page, then make them again.",
+                code="stale",
+            )
+        if state == State.PUBLISHED and "title" in self.fields and not cleaned_data.get("title"):
+            self.add_error("title", "A published story must keep a title.")
+        return cleaned_data
+
+
+class DecisionForm(forms.Form):
+    """Why a story is refused, and what its contributor is told."""
+
+    reason = forms.ChoiceField(
+        choices=[("", "Choose a reason…"), *Anecdote.RejectionReason.choices],
+        help_text="The contributor sees this reason.",
+    )
+    message = forms.CharField(
+        label="Message to the contributor",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
+        help_text="Optional, shown with the reason: what to fix, or which story it duplicates.",
+    )
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class UnpublishForm(DecisionForm):
+    """Taking a published story off the site: back to the queue, or rejected outright (the
+    destinations of "unpublish" in ``trivia.lifecycle``)."""
+
+    to_state = forms.ChoiceField(
+        label="Afterwards",
+        choices=[
+            (State.PENDING, "Back to the moderation queue, to be fixed and approved"),
+            (State.REJECTED, "Rejected: the contributor sees the reason"),
+        ],
+        initial=State.PENDING,
+        widget=AdminRadioSelect(attrs={"class": "radiolist"}),
+    )
+
+
+# --- Readers' feedback -----------------------------------------------------------------------
+
+
+class MessageForm(forms.Form):
+    """The moderator's answer to a correction or a report."""
+
+    message = forms.CharField(
+        label="Message to the person who sent it",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3, "cols": 70}),
+    )
+
+
+# --- The catalogue: titles, people, tags -------------------------------------------------------
+
+
+class AliasForm(RefuseControlCharactersMixin, forms.ModelForm):
+    """An alias is unique in its normal form across all titles (or all people), so that a name
+    found in a text points to one of them: a clash is a form error, not a database error.
+    Subclasses name their model and ``owner`` (the field holding the title or person)."""
+
+    owner = None
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        normal = normalize_name(name)
+        if not normal:
+            raise forms.ValidationError("Give the name in letters or digits.")
+        taken = (
+            self._meta.model.objects.filter(normalized_name=normal)
+            .exclude(pk=self.instance.pk)
+            .select_related(self.owner)
+            .first()
+        )
+        if taken is not None:
+            owner = getattr(taken, self.owner)
+            raise forms.ValidationError(f"“{taken.name}” is already an alias of {owner}.")
+        return name
+
+
+class AliasFormSet(forms.BaseInlineFormSet):
+    """Two rows of one form giving the same alias are refused before the database sees them."""
+
+    def clean(self):
+        super().clean()
+        seen = set()
+        for form in self.forms:
+            name = form.cleaned_data.get("name") if form.cleaned_data else None
+            if not name or form.cleaned_data.get("DELETE"):
+                continue
+            if normalize_name(name) in seen:
+                form.add_error("name", "This alias is given twice.")
+            seen.add(normalize_name(name))
+
+
+class PersonAliasForm(AliasForm):
+    owner = "person"
+
+    class Meta:
+        model = PersonAlias
+        fields = ["name"]
+
+
+class TitleAliasForm(AliasForm):
+    owner = "title"
+
+    class Meta:
+        model = TitleAlias
+        fields = ["name"]
+
+
+class TitleAdminForm(RefuseControlCharactersMixin, forms.ModelForm):
+    """A new poster is checked and re-encoded like a story's image: a file that is not a
+    clean image is a form error, and only its pixels are kept (``clean_poster_image``)."""
+
+    poster = forms.FileField(
+        required=False,
+        widget=admin.widgets.AdminFileWidget(attrs={"accept": images.ACCEPT}),
+        help_text="A JPEG, PNG, WebP or GIF of at most 5 MB and 25 megapixels. It is stored "
+        "without its metadata, under a new name, with smaller copies for the pages.",
+    )
+
+    class Meta:
+        model = Title
+        fields = [
+            "name",
+            "slug",
+            "kind",
+            "year",
+            "end_year",
+            "original_title",
+            "synopsis",
+            "poster",
+        ]
+
+    clean_poster_image = None
+
+    def clean_poster(self):
+        poster = self.cleaned_data["poster"]
+        if isinstance(poster, UploadedFile):
+            try:
+                self.clean_poster_image = images.clean_image(poster)
+            except images.ImageRejected as error:
+                raise forms.ValidationError(str(error)) from None
+        return poster
+
+
+class PersonAdminForm(RefuseControlCharactersMixin, forms.ModelForm):
+    class Meta:
+        model = Person
+        fields = ["name", "slug", "known_for"]
+
+
+class TagAdminForm(RefuseControlCharactersMixin, forms.ModelForm):
+    class Meta:
+        model = Tag
+        fields = ["name", "slug"]
+
+    def clean_name(self):
+        """A name is one line: a line break or a tab would show as a broken link."""
+        name = self.cleaned_data["name"].strip()
+        refuse_control_characters(name, what="The name", allowed="")
+        return name
+
+
+# --- Importing an article ----------------------------------------------------------------------
+
+
+class ArticleImportForm(forms.Form):
+    """The admin's "Import an article": pasted text or an uploaded .txt, and what is known of
+    its source. The article is read with the importer's own checks (size, encoding, binary)."""
+
+    text = forms.CharField(
+        label="Article text",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 14, "cols": 90}),
+        help_text="Paste the article as plain text, or upload it below.",
+    )
+    upload = forms.FileField(label="…or a .txt file", required=False)
+    source_title = forms.CharField(
+        max_length=300, required=False, help_text="Leave empty to use the article's first line."
+    )
+    source_url = forms.URLField(
+        label="Address", max_length=500, required=False, assume_scheme="https"
+    )
+    publisher = forms.CharField(label="Publisher or site", max_length=200, required=False)
+
+    def clean_source_url(self):
+        url = self.cleaned_data["source_url"]
+        if url and not url.lower().startswith(("http://", "https://")):
+            raise forms.ValidationError("Give an http:// or https:// address.")
+        return url
+
+    def clean(self):
+        from ..importer.reading import MAX_BYTES, ArticleError, decode_article
+
+        cleaned_data = super().clean()
+        upload, text = cleaned_data.get("upload"), cleaned_data.get("text", "")
+        if upload and text.strip():
+            raise forms.ValidationError("Paste the text or upload a file, not both.")
+        try:
+            if upload:
+                if upload.size > MAX_BYTES:
+                    raise ArticleError(
+                        f"{upload.name} is larger than 1 MB; split it into smaller articles."
+                    )
+                cleaned_data["text"] = decode_article(upload.read(), name=upload.name)
+            elif not text.strip():
+                raise forms.ValidationError("Paste an article or choose a .txt file.")
+            elif len(text.encode()) > MAX_BYTES:
+                raise ArticleError("The article is larger than 1 MB; split it into smaller ones.")
+            elif "\x00" in text:
+                raise ArticleError("The article holds a NUL byte: it is not plain text.")
+        except ArticleError as error:
+            raise forms.ValidationError(str(error)) from None
+        return cleaned_data

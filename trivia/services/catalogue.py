@@ -1,0 +1,55 @@
+"""Changes to what stories are filed under: titles, people, tags and sources.
+
+Their names are on every story card and in every search entry of their stories, so each change
+goes through here and tells ``trivia.publication`` in the same transaction. The admin saves a
+title or person with its aliases (inline forms) and then calls ``*_edited``; code elsewhere
+(a shell, a command) renames with ``rename_*``.
+"""
+
+from django.db import transaction
+
+from .. import publication
+
+
+def title_edited(*, title):
+    """``title`` (and its aliases) were saved in the caller's transaction."""
+    publication.title_changed(title)
+
+
+def person_edited(*, person):
+    """``person`` (and their aliases) were saved in the caller's transaction."""
+    publication.person_changed(person)
+
+
+def tag_edited(*, tag):
+    """``tag`` was saved (renamed or re-slugged) in the caller's transaction."""
+    publication.tag_changed(tag)
+
+
+def source_edited(*, source):
+    """``source`` (its address, name, author or date) was saved in the caller's transaction."""
+    publication.source_changed(source)
+
+
+def rename_title(*, title, name):
+    with transaction.atomic():
+        title.name = name
+        title.save(update_fields=["name"])
+        title_edited(title=title)
+    return title
+
+
+def rename_person(*, person, name):
+    with transaction.atomic():
+        person.name = name
+        person.save(update_fields=["name"])
+        person_edited(person=person)
+    return person
+
+
+def rename_tag(*, tag, name):
+    with transaction.atomic():
+        tag.name = name
+        tag.save(update_fields=["name"])
+        tag_edited(tag=tag)
+    return tag
