@@ -33,7 +33,8 @@ class Transition:
     from_states: frozenset
     who: str  # MODERATOR, AUTHOR or READER
     to_states: tuple = ()  # the first unless the actor chooses another; empty: the state stays
-    notifies: bool = False  # the contributor is emailed the decision
+    notifies: bool = False  # the contributor is emailed the decision…
+    told: str = ""  # …which says their story "was published" (templates/emails/decision_*)
     needs_reason: bool = False  # a ``RejectionReason``, shown to the contributor with a message
 
     def __post_init__(self):
@@ -59,6 +60,7 @@ TRANSITIONS = {
             to_states=(PUBLISHED,),
             who=MODERATOR,
             notifies=True,
+            told="was published",
         ),
         Transition(
             Action.REJECTED,
@@ -67,6 +69,7 @@ TRANSITIONS = {
             to_states=(REJECTED,),
             who=MODERATOR,
             notifies=True,
+            told="was not accepted",
             needs_reason=True,
         ),
         Transition(
@@ -76,6 +79,7 @@ TRANSITIONS = {
             to_states=(PENDING, REJECTED),  # back to the queue, or rejected outright
             who=MODERATOR,
             notifies=True,
+            told="was taken off the site",
             needs_reason=True,
         ),
         Transition(

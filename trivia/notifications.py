@@ -18,6 +18,7 @@ from django.utils import timezone
 from django.utils.timesince import timesince
 
 from . import tasks
+from .lifecycle import TRANSITIONS
 from .models import Anecdote, Correction, ModerationEvent, Report
 from .roles import MODERATORS_GROUP
 
@@ -50,7 +51,12 @@ def decision_email(event_id):
     if contributor is None or not contributor.email:
         return None
     reason = event.anecdote.RejectionReason(event.reason).label if event.reason else ""
-    context = {"event": event, "anecdote": event.anecdote, "reason": reason}
+    context = {
+        "event": event,
+        "told": TRANSITIONS[event.action].told,
+        "anecdote": event.anecdote,
+        "reason": reason,
+    }
     return _email("decision", context, contributor)
 
 

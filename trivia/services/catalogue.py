@@ -31,25 +31,21 @@ def source_edited(*, source):
     publication.source_changed(source)
 
 
-def rename_title(*, title, name):
+def _rename(thing, name, edited):
     with transaction.atomic():
-        title.name = name
-        title.save(update_fields=["name"])
-        title_edited(title=title)
-    return title
+        thing.name = name
+        thing.save(update_fields=["name"])
+        edited(thing)
+    return thing
+
+
+def rename_title(*, title, name):
+    return _rename(title, name, publication.title_changed)
 
 
 def rename_person(*, person, name):
-    with transaction.atomic():
-        person.name = name
-        person.save(update_fields=["name"])
-        person_edited(person=person)
-    return person
+    return _rename(person, name, publication.person_changed)
 
 
 def rename_tag(*, tag, name):
-    with transaction.atomic():
-        tag.name = name
-        tag.save(update_fields=["name"])
-        tag_edited(tag=tag)
-    return tag
+    return _rename(tag, name, publication.tag_changed)

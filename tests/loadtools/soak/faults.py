@@ -1,5 +1,6 @@
-"""The faults a soak injects: one gunicorn worker killed (SIGKILL), PostgreSQL restarted, each
-watched from the side so the figures say when it happened and when the site came back."""
+"""The faults a soak injects: one gunicorn worker killed (SIGKILL), PostgreSQL restarted, the
+soak's own Redis stopped and started again, each watched from the side so the figures say when
+it happened and when the site came back."""
 
 import os
 import random
@@ -11,9 +12,10 @@ from pathlib import Path
 
 import psycopg
 
-from .figures import RESPAWN_TARGET, Kill, Restart
+from .figures import RESPAWN_TARGET, Kill, RedisOutage, Restart
 
 PG_BACK_TIMEOUT = 60
+REDIS_WATCH_INTERVAL = 0.25
 
 
 def workers_of(master):
@@ -78,3 +80,34 @@ def watch_postgresql(run, conninfo, restart):
                 restart.pg_back_at = run.clock()
                 return
         time.sleep(0.05)
+
+
+def redis_outage(run, server, at, seconds, result):
+    """Stop the soak's Redis (SIGKILL) at ``at`` s, start it again ``seconds`` later on the same
+    port, empty, and watch it until the end of the run: when the site stores a page in it again
+    and when a read finds its key again (the site back on the cache)."""
+    if run.stop.wait(max(0.0, at - run.clock())):
+        return
+    outage = RedisOutage(at=run.clock(), planned_seconds=seconds, before=server.stats())
+    result.append(outage)
+    server.kill()
+    outage.stopped_at = run.clock()
+    # Started again even when the load ends first: the server is the soak's to leave tidy.
+    run.stop.wait(max(0.0, outage.at + seconds - run.clock()))
+    try:
+        server.start()
+    except RuntimeError as error:
+        outage.start_error = str(error)[-300:]
+        return
+    outage.back_at = run.clock()
+    while True:
+        stats = server.stats()
+        if stats is not None:
+            outage.after = stats
+            if stats.pages and outage.written_at is None:
+                outage.written_at = run.clock()
+            if stats.hits and outage.hit_at is None:
+                outage.hit_at = run.clock()
+        if run.stop.wait(REDIS_WATCH_INTERVAL):
+            break
+    outage.after = server.stats() or outage.after
