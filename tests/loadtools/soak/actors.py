@@ -1,5 +1,6 @@
-"""The people of a soak, each a thread over HTTP: readers load title pages, contributors sign in
-and send stories through /submit/, moderators race each other through the admin's queue.
+"""The people of a soak, each a thread over HTTP: readers load the public pages (title pages
+mostly; home, the lists, tag pages, search, the feed and the sitemap), contributors sign in and
+send stories through /submit/, moderators race each other through the admin's queue.
 ``Run`` holds what they share: the clock, every call, and what the server acknowledged."""
 
 import random
@@ -12,7 +13,7 @@ from django.conf import settings
 
 from .audit import Action, DecisionAck, SubmissionAck
 from .client import SIGNED_OUT, Browser, hidden_fields, messages_of, ok, signed_out
-from .seed import PASSWORD
+from .seed import PASSWORD, TAGS
 
 RACE_WINDOW = 3  # moderators pick among the oldest few pending stories, so they collide
 SUBMIT_RETRIES = 3
@@ -32,6 +33,18 @@ STALE_MARKERS = (
     "changed while you were looking at it",
     "Someone else decided",
 )
+
+# What readers load, by weight: every page the cache keeps whole for signed-out readers.
+READER_PAGES = {
+    "title page": 8,
+    "home": 1,
+    "title list": 1,
+    "tag page": 2,
+    "search": 2,
+    "feed": 1,
+    "sitemap": 1,
+}
+SEARCH_WORDS = ("crew", "night", "stage", "lamps", "film", "set")
 
 _SELECTED = re.compile(r'name="_selected_action" value="(\d+)"')
 _SENT = re.compile(r"/submit/sent/(\d+)/$")
@@ -97,12 +110,31 @@ class Run:
     def reader(self):
         browser = Browser(self, "reader")
         self.wait_for_start()
+        steps, weights = list(READER_PAGES), list(READER_PAGES.values())
         while self.running():
-            _pk, slug, name = random.choice(self.titles)
-            answer = browser.get(f"/titles/{slug}/", step="title page")
-            if ok(answer) and name not in answer.text:
-                answer.call.unexpected = "the title page does not name its title"
+            step = random.choices(steps, weights)[0]
+            path, must_show = self.reader_page(step)
+            answer = browser.get(path, step=step)
+            if ok(answer) and must_show not in answer.text:
+                answer.call.unexpected = f"the page does not show {must_show!r}"
             self.pause(READER_PAUSE if ok(answer) else ERROR_PAUSE)
+
+    def reader_page(self, step):
+        """The address a reader loads for ``step`` and a text the page must show."""
+        _pk, slug, name = random.choice(self.titles)
+        if step == "title page":
+            return f"/titles/{slug}/", name
+        if step == "tag page":
+            tag = random.choice(TAGS)
+            return f"/tags/{tag.replace(' ', '-')}/", tag
+        if step == "search":
+            return f"/search/?q={random.choice(SEARCH_WORDS)}", "Soak Film"
+        return {
+            "home": ("/", "Soak Film"),
+            "title list": ("/titles/", name),
+            "feed": ("/feeds/latest/", "<rss"),
+            "sitemap": ("/sitemap.xml", "<sitemapindex"),
+        }[step]
 
     def probe(self):
         browser = Browser(self, "probe")

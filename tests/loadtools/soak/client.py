@@ -88,6 +88,7 @@ class Browser:
         finally:
             conn.close()
         call = Call(self.actor, step, start, self.run.clock(), status=response.status)
+        call.cache = response.getheader("X-Page-Cache", "")
         if response.status < 500 and response.status != expect:
             call.unexpected = f"HTTP {response.status}, expected {expect}"
         self.run.record(call)

@@ -1,13 +1,26 @@
 """What a soak measured, and whether it met its targets: every request (``Call``), the fault
-windows that excuse errors (``Window``), the worker kill and the PostgreSQL restart as they
-happened, and the block of figures the command prints (``Figures``), with ``calls.csv``."""
+windows (``Window``), the worker kill, the PostgreSQL restart and the Redis outage as they
+happened, and the block of figures the command prints (``Figures``), with ``calls.csv``.
+
+The worker kill and the PostgreSQL restart excuse the errors of the requests in flight during
+them; the Redis outage excuses none: the cache fails open, so pages are computed, not refused.
+"""
 
 import csv
+import math
 from collections import Counter
 from dataclasses import dataclass, field
 
+from .redis_server import Stats
+
 RECOVERY_TARGET = 15.0  # seconds from PostgreSQL accepting connections to the site answering
 RESPAWN_TARGET = 15.0  # seconds for gunicorn to replace the killed worker
+# Seconds from Redis answering again to the site storing a page in it: each worker leaves a
+# failed Redis alone for 5 s (trivia.caching.failopen.RETRY_AFTER), then tries it again.
+BACK_ON_REDIS_TARGET = 10.0
+# After Redis returns, the share of reader pages served from the cache must come back to at
+# least this much of what it was before the outage.
+HIT_SHARE_RECOVERY = 0.8
 
 
 @dataclass
@@ -21,6 +34,7 @@ class Call:
     status: int | None = None  # None: no answer at all (refused, reset, timed out)
     error: str = ""
     unexpected: str = ""  # an answer, but not the one this step should get
+    cache: str = ""  # the site's X-Page-Cache: "hit", "miss", or none (not a cacheable page)
 
     @property
     def failed(self):
@@ -33,24 +47,30 @@ class Call:
 
 @dataclass(frozen=True)
 class Window:
-    """A span of the run in which a fault excuses errors."""
+    """A span of the run in which a fault was on; ``excused``: errors then are allowed."""
 
     name: str
     start: float
     end: float
+    excused: bool = True
 
     def covers(self, call):
         """Whether ``call`` was in flight at any moment of the window."""
         return call.start <= self.end and call.end >= self.start
 
 
+def excused(call, windows):
+    return any(w.excused and w.covers(call) for w in windows)
+
+
 def sort_errors(calls, windows):
-    """Failed calls by the window that excuses them, and those no window excuses."""
+    """Failed calls by the window that excuses them, and those no window excuses (a window
+    that excuses nothing, as the Redis outage's, leaves its errors outside)."""
     inside, outside = Counter(), []
     for call in calls:
         if not call.failed:
             continue
-        window = next((w for w in windows if w.covers(call)), None)
+        window = next((w for w in windows if w.excused and w.covers(call)), None)
         if window is None:
             outside.append(call)
         else:
@@ -64,8 +84,32 @@ def unexpected_outside(calls, windows):
     return [
         call
         for call in calls
-        if call.unexpected and not call.failed and not any(w.covers(call) for w in windows)
+        if call.unexpected and not call.failed and not excused(call, windows)
     ]
+
+
+def errors_during(calls, window):
+    """The failed calls in flight at any moment of ``window``."""
+    return [call for call in calls if call.failed and window.covers(call)]
+
+
+BEFORE, DURING, AFTER = "before", "during", "after"
+
+
+def page_cache_shares(calls, outage):
+    """Readers' cacheable pages answered 200, as (served from the cache, answered), by when
+    they started: before the Redis outage, during it, after Redis answered again. Without an
+    outage, the whole run is "before"."""
+    shares = {}
+    for call in calls:
+        if call.actor != "reader" or call.status != 200 or call.cache not in ("hit", "miss"):
+            continue
+        phase = BEFORE
+        if outage is not None and call.start >= outage.at:
+            phase = DURING if outage.back_at is None or call.start < outage.back_at else AFTER
+        hits, answered = shares.get(phase, (0, 0))
+        shares[phase] = (hits + (call.cache == "hit"), answered + 1)
+    return shares
 
 
 def percentile(values, fraction):
@@ -104,6 +148,32 @@ class Restart:
 
 
 @dataclass
+class RedisOutage:
+    """The soak's own Redis stopped (SIGKILL) at ``at`` and started again, empty, on the same
+    port at ``back_at``; watched until the end of the run."""
+
+    at: float
+    planned_seconds: float
+    before: Stats | None = None  # the server's use from the start until it was stopped
+    stopped_at: float | None = None
+    back_at: float | None = None
+    start_error: str = ""
+    after: Stats | None = None  # the new server's use from its start to the end of the run
+    written_at: float | None = None  # the first page stored in the new server
+    hit_at: float | None = None  # the first read of the new server that found its key
+
+    @property
+    def end(self):
+        return self.back_at if self.back_at is not None else math.inf
+
+    @property
+    def back_on_redis_seconds(self):
+        if self.back_at is None or self.written_at is None:
+            return None
+        return self.written_at - self.back_at
+
+
+@dataclass
 class Figures:
     """Everything the block prints; ``targets()`` says which were met."""
 
@@ -127,6 +197,11 @@ class Figures:
     unrecorded: list = field(default_factory=list)  # decided stories with no decision event
     kill: Kill | None = None
     restart: Restart | None = None
+    redis: RedisOutage | None = None
+    redis_errors: list = field(default_factory=list)  # failed calls during the Redis outage
+    page_cache: dict = field(default_factory=dict)  # phase: (hits, answered), readers' pages
+    cache_warnings: int = 0  # "Cache … unavailable" in the server's log
+    cache_warnings_allowed: int = 0  # one per cache, process and started minute
     latency_p50_ms: float | None = None
     latency_p99_ms: float | None = None
     server_errors_logged: int = 0
@@ -148,13 +223,13 @@ class Figures:
         yield "requests", f"{total:,} ({rate:,.1f}/s): {by_actor}", None, None
         yield "latency outside the fault windows", latency, None, None
         yield (
-            "errors inside the fault windows",
+            "errors in the kill + PostgreSQL",
             f"{sum(self.errors_inside.values())}" + (f" ({inside})" if inside else ""),
             None,
             None,
         )
         outside = self.errors_outside
-        yield "errors outside the fault windows", len(outside), "0", not outside
+        yield "errors outside kill + PostgreSQL", len(outside), "0", not outside
         yield (
             "unexpected answers outside them",
             f"{len(self.unexpected_outside)} (inside: {self.unexpected_inside})",
@@ -199,6 +274,10 @@ class Figures:
                 f"≤ {RESPAWN_TARGET:.0f} s",
                 seconds is not None and seconds <= RESPAWN_TARGET,
             )
+        yield from self.restart_rows()
+        yield from self.redis_rows()
+
+    def restart_rows(self):
         if self.restart is None:
             yield "PostgreSQL restart", "not done (--no-pg-restart)", None, None
             return
@@ -229,6 +308,90 @@ class Figures:
             f"≤ {RECOVERY_TARGET:.0f} s",
             seconds is not None and seconds <= RECOVERY_TARGET,
         )
+
+    def redis_rows(self):
+        outage = self.redis
+        if outage is None:
+            yield "Redis outage", "not done (--no-redis-outage)", None, None
+            yield "page cache hits (readers)", self.share(BEFORE), None, None
+            return
+        back = "not started again"
+        if outage.back_at is not None:
+            back = f"started again at {outage.back_at:.1f} s, empty"
+        if outage.start_error:
+            back += f", failed: {outage.start_error}"
+        yield (
+            "Redis outage (the soak's own)",
+            f"stopped at {outage.at:.1f} s for {outage.planned_seconds:g} s; {back}",
+            "done",
+            outage.back_at is not None and not outage.start_error,
+        )
+        errors = self.redis_errors
+        yield "errors during the Redis outage", len(errors), "0", not errors
+        yield (
+            "Redis failures logged by the site",
+            f"{self.cache_warnings} warnings (at most one a minute per cache and process: "
+            f"{self.cache_warnings_allowed})",
+            f"1–{self.cache_warnings_allowed}",
+            1 <= self.cache_warnings <= self.cache_warnings_allowed,
+        )
+        seconds = outage.back_on_redis_seconds
+        value = "no page stored in it again"
+        if seconds is not None:
+            value = f"first page stored in it {seconds:.1f} s after its return"
+            if outage.hit_at is not None:
+                value += f", first read found at {outage.hit_at - outage.back_at:.1f} s"
+        target, met = f"≤ {BACK_ON_REDIS_TARGET:.0f} s", seconds is not None
+        met = met and seconds <= BACK_ON_REDIS_TARGET
+        if seconds is None and outage.back_at is not None:
+            left = self.duration - outage.back_at
+            if left < BACK_ON_REDIS_TARGET:
+                value += f" (the load ended {left:.1f} s after its return: not judged)"
+                target = met = None
+        yield "the site back on Redis", value, target, met
+        yield "Redis reads (found / missed)", self.redis_reads(), None, None
+        yield (
+            "page cache hits (readers)",
+            "; ".join(
+                f"{phase} {self.share(phase)}" for phase in (BEFORE, DURING, AFTER)
+            ),
+            None,
+            None,
+        )
+        yield from self.recovery_of_hits()
+
+    def recovery_of_hits(self):
+        before, after = self.hit_share(BEFORE), self.hit_share(AFTER)
+        if before is None or after is None:
+            return
+        floor = HIT_SHARE_RECOVERY * before
+        yield (
+            "page cache hits after Redis returned",
+            f"{after:.2f} (before the outage {before:.2f})",
+            f"≥ {floor:.2f}",
+            after >= floor,
+        )
+
+    def hit_share(self, phase):
+        hits, answered = self.page_cache.get(phase, (0, 0))
+        return hits / answered if answered else None
+
+    def share(self, phase):
+        hits, answered = self.page_cache.get(phase, (0, 0))
+        if not answered:
+            return "— (no page)"
+        return f"{hits / answered:.2f} ({hits:,} of {answered:,})"
+
+    def redis_reads(self):
+        def reads(stats):
+            if stats is None:
+                return "not read"
+            share = stats.hit_share
+            share = "" if share is None else f", {share:.2f} found"
+            return f"{stats.hits:,} / {stats.misses:,}{share}; {stats.pages:,} pages held"
+
+        outage = self.redis
+        return f"before the outage {reads(outage.before)}; after it {reads(outage.after)}"
 
     def targets(self):
         """(name, met) of every target of the run."""
@@ -262,10 +425,12 @@ def write_calls(calls, path):
     """Every request of the run, for a closer look than the figures give."""
     with path.open("w", newline="") as file:
         writer = csv.writer(file)
-        writer.writerow(["actor", "step", "start", "end", "status", "error", "unexpected"])
+        writer.writerow(
+            ["actor", "step", "start", "end", "status", "error", "unexpected", "cache"]
+        )
         for c in sorted(calls, key=lambda c: c.start):
             row = [c.actor, c.step, f"{c.start:.3f}", f"{c.end:.3f}", c.status, c.error]
-            writer.writerow([*row, c.unexpected])
+            writer.writerow([*row, c.unexpected, c.cache])
 
 
 def first_good_probe(calls, after):

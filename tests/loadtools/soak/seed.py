@@ -16,6 +16,8 @@ from trivia.roles import MODERATORS_GROUP
 PASSWORD = "soak-password-not-secret"
 TITLES = 20
 PENDING_AT_START = 40
+# Every seeded story has the first and one of the others, so that every tag has a page.
+TAGS = ("soak", "reel one", "reel two", "reel three")
 
 
 @dataclass
@@ -79,6 +81,7 @@ def seed(*, duration, contributors, moderators):
             contributor=contributor,
             title=Title.objects.get(pk=pk),
             text=f"Seed story {stories}: the {name} crew worked through the night.",
+            tags=[TAGS[0], TAGS[1 + stories % (len(TAGS) - 1)]],
             citations=[Citation(source=source)],
         )
 

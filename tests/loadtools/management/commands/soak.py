@@ -3,30 +3,38 @@
     python manage.py soak                          # what `make soak` runs: 60 s, 3 workers
     python manage.py soak --duration 10 --no-pg-restart
 
-Readers load title pages, contributors sign in and send stories through /submit/, and four
-moderators work the admin's queue, all over HTTP against gunicorn (``DJANGO_DEBUG=0``, several
-workers) on PostgreSQL and Redis. The moderators race: each picks one of the oldest few
-pending stories, so two of them often decide the same story, and the loser must be told so
+Readers load the public pages (title pages mostly, home, the lists, tag pages, search, the feed
+and the sitemap), contributors sign in and send stories through /submit/, and four moderators
+work the admin's queue, all over HTTP against gunicorn (``DJANGO_DEBUG=0``, several workers)
+on PostgreSQL and a Redis of the soak's own. The moderators race: each picks one of the oldest
+few pending stories, so two of them often decide the same story, and the loser must be told so
 ("already published"), not shown an error. A third of the way in, one gunicorn worker is
-killed (SIGKILL) and gunicorn starts another; half way, PostgreSQL is restarted.
+killed (SIGKILL) and gunicorn starts another; half way, PostgreSQL is restarted; two thirds in,
+Redis is stopped (SIGKILL) for 8 s and started again, empty, on the same port.
 
 Afterwards the database is checked against what the server acknowledged: every decision a
 moderator was told succeeded is there (with its event), no story was decided twice, every
 story a contributor was shown as sent exists. Errors (an answer of 500 or more, or none at
-all) are allowed only while a request overlaps a fault: the outage window, from the restart
-command until the first good ``/healthz`` after PostgreSQL accepts connections again, or the
-second after the kill. Recovery (PostgreSQL back → the site answering 200) must take 15 s at
-most. The figures are printed in one block; a missed target makes the command fail.
+all) are allowed only while a request overlaps the worker kill (the second after it) or the
+PostgreSQL outage (from the restart command until the first good ``/healthz`` after PostgreSQL
+accepts connections again). The Redis outage excuses none: the cache fails open, so pages are
+computed while it is down, and the site must store pages in Redis again within 10 s of its
+return, with the share of readers' pages served from the cache back to at least 0.8 of what it
+was before. Recovery (PostgreSQL back → the site answering 200) must take 15 s at most. The
+figures are printed in one block; a missed target makes the command fail.
 
 It needs what ``make soak`` gives it: ``DATABASE_URL`` naming a PostgreSQL database whose name
-contains "soak" (dropped and created anew: never point it at real data), ``REDIS_URL``, and a
-``CACHE_KEY_PREFIX`` containing "soak" (its keys are deleted first). Restarting PostgreSQL
-takes ``pg_ctlcluster`` (Debian's, run as root) or ``--pg-restart-command``. The database is
-kept afterwards for a look; the server's log is kept in a folder under the temporary directory.
-The parts are in ``tests/loadtools/soak/``, one module each; this command puts them together.
+contains "soak" (dropped and created anew: never point it at real data), and ``redis-server``
+installed: the soak starts its own on a spare loopback port and gives the site its address as
+``REDIS_URL`` (the machine's shared Redis is never touched; stopping it would take every other
+user of it down too). Restarting PostgreSQL takes ``pg_ctlcluster`` (Debian's, run as root) or
+``--pg-restart-command``. The database is kept afterwards for a look; the server's log and
+Redis's are kept in a folder under the temporary directory. The parts are in
+``tests/loadtools/soak/``, one module each; this command puts them together.
 """
 
 import http.client
+import math
 import os
 import secrets
 import shlex
@@ -51,22 +59,38 @@ from psycopg.conninfo import make_conninfo
 from tests.loadtools.soak.actors import Run
 from tests.loadtools.soak.audit import Action, audit_decisions, audit_submissions
 from tests.loadtools.soak.client import REQUEST_TIMEOUT
-from tests.loadtools.soak.faults import PG_BACK_TIMEOUT, kill_worker, restart_postgresql
+from tests.loadtools.soak.faults import (
+    PG_BACK_TIMEOUT,
+    kill_worker,
+    redis_outage,
+    restart_postgresql,
+)
 from tests.loadtools.soak.figures import (
     Figures,
     Kill,
+    RedisOutage,
     Restart,
     Window,
+    errors_during,
+    excused,
     first_good_probe,
+    page_cache_shares,
     percentile,
     sort_errors,
     unexpected_outside,
     write_calls,
 )
+from tests.loadtools.soak.redis_server import RedisServer
 from tests.loadtools.soak.seed import seed
 
 KILL_GRACE = 1.0  # requests in flight on the killed worker fail within this of the kill
 SERVER_START_TIMEOUT = 30
+REDIS_OUTAGE_SECONDS = 8.0
+CACHE_KEY_PREFIX = "backlot-soak"
+# The site's warning when a cache fails (trivia.caching.failopen), once a minute per cache and
+# process at most.
+CACHE_WARNING = "trivia.caching.failopen"
+CACHES = 2  # "default" and "content", each failing open on its own
 
 
 def free_port():
@@ -78,8 +102,10 @@ def free_port():
 class Command(BaseCommand):
     help = (
         "Readers, contributors and racing moderators over HTTP against gunicorn on PostgreSQL "
-        "and Redis, with a worker killed and PostgreSQL restarted; checks that no decision was "
-        "lost or doubled and that errors stayed inside the outage. Fails when a target is missed."
+        "and the soak's own Redis, with a worker killed, PostgreSQL restarted and Redis stopped "
+        "for a while; checks that no decision was lost or doubled, that errors stayed inside the "
+        "worker kill and the PostgreSQL outage, and that the site went back to the cache. Fails "
+        "when a target is missed."
     )
 
     def add_arguments(self, parser):
@@ -94,8 +120,19 @@ class Command(BaseCommand):
         parser.add_argument(
             "--restart-at", type=float, help="Second at which PostgreSQL restarts (half way)."
         )
+        parser.add_argument(
+            "--redis-outage-at",
+            type=float,
+            help="Second at which the soak's Redis is stopped (two thirds in).",
+        )
+        parser.add_argument(
+            "--redis-outage-for",
+            type=float,
+            help=f"Seconds Redis stays down ({REDIS_OUTAGE_SECONDS:g}, or a sixth of a short run).",
+        )
         parser.add_argument("--no-kill", action="store_true", help="Kill no worker.")
         parser.add_argument("--no-pg-restart", action="store_true", help="Restart nothing.")
+        parser.add_argument("--no-redis-outage", action="store_true", help="Leave Redis up.")
         parser.add_argument(
             "--pg-restart-command",
             help="How to restart PostgreSQL (default: pg_ctlcluster for the server's cluster).",
@@ -120,16 +157,30 @@ class Command(BaseCommand):
 
         self.progress(f"creating the database {database}")
         self.recreate_database(database)
-        self.clear_cache_keys()
         self.progress("seeding")
-        titles, accounts, moderators = seed(
+        self.titles, self.accounts, self.moderators = seed(
             duration=options["duration"],
             contributors=options["contributors"],
             moderators=options["moderators"],
         )
         connection.close()  # its server goes away with the restart; the checks reconnect
 
-        environment = self.server_environment(workdir)
+        redis_log = workdir / "redis.log"
+        redis_log.write_text("")
+        redis = RedisServer(free_port(), redis_log)
+        self.progress(f"starting the soak's own Redis on port {redis.port}")
+        try:
+            redis.start()
+        except RuntimeError as error:
+            raise CommandError(f"soak: {error}") from error
+        try:
+            self.serve(database, workdir, redis, restart_command)
+        finally:
+            redis.kill()
+
+    def serve(self, database, workdir, redis, restart_command):
+        options = self.options
+        environment = self.server_environment(workdir, redis)
         self.progress("collecting static files, starting gunicorn")
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "--verbosity", "0"],
@@ -162,8 +213,8 @@ class Command(BaseCommand):
             )
         try:
             self.wait_for(server, port, log_path)
-            run = Run(host="127.0.0.1", port=port, titles=titles)
-            kills, restarts = self.load(run, server, accounts, moderators, restart_command)
+            run = Run(host="127.0.0.1", port=port, titles=self.titles)
+            faults = self.load(run, server, redis, restart_command)
         finally:
             self.progress("stopping gunicorn")
             server.terminate()
@@ -174,7 +225,7 @@ class Command(BaseCommand):
                 server.wait()
 
         self.progress("checking the database")
-        figures = self.figures(run, kills, restarts, log_path, database)
+        figures = self.figures(run, faults, log_path, database, redis)
         write_calls(run.calls, workdir / "calls.csv")
         self.stdout.write("")
         for line in figures.lines():
@@ -182,7 +233,7 @@ class Command(BaseCommand):
         for note in run.notes:
             self.stdout.write(f"  note: {note}")
         for call in figures.errors_outside[:10]:
-            self.stdout.write(f"  error outside the windows: {call.describe()}")
+            self.stdout.write(f"  error outside kill + PostgreSQL: {call.describe()}")
         for call in figures.unexpected_outside[:10]:
             self.stdout.write(f"  unexpected: {call.describe()} ({call.unexpected})")
         for ack in figures.lost[:10]:
@@ -204,11 +255,10 @@ class Command(BaseCommand):
                 '"soak" (it is dropped and created anew), e.g. '
                 "postgres://postgres@127.0.0.1:5432/backlot_soak: run it through `make soak`."
             )
-        # Read from the settings' inputs, not from CACHES, whose layout is the site's business.
-        if not settings.REDIS_URL or "soak" not in self.cache_key_prefix():
+        if not shutil.which("redis-server"):
             raise CommandError(
-                'soak needs REDIS_URL and a CACHE_KEY_PREFIX containing "soak" (its keys are '
-                "deleted first): run it through `make soak`."
+                "soak starts a Redis of its own: it needs redis-server (apt-get install "
+                "redis-server)."
             )
         return db["NAME"]
 
@@ -249,20 +299,11 @@ class Command(BaseCommand):
             admin.execute(sql.SQL("CREATE DATABASE {}").format(name))
         call_command("migrate", interactive=False, verbosity=0)
 
-    def cache_key_prefix(self):
-        return getattr(settings, "CACHE_KEY_PREFIX", os.environ.get("CACHE_KEY_PREFIX", ""))
-
-    def clear_cache_keys(self):
-        """Every key of this soak's prefix, pages and fragments (``prefix:…``) included."""
-        import redis
-
-        client = redis.Redis.from_url(settings.REDIS_URL)
-        for key in client.scan_iter(match=f"{self.cache_key_prefix()}:*", count=1000):
-            client.delete(key)
-
-    def server_environment(self, workdir):
+    def server_environment(self, workdir, redis):
         return {
             **os.environ,
+            "REDIS_URL": redis.url,  # the soak's own Redis, which it stops for a while
+            "CACHE_KEY_PREFIX": CACHE_KEY_PREFIX,
             "DJANGO_DEBUG": "0",
             "DJANGO_HTTPS": "0",  # plain http on loopback
             "DJANGO_SECRET_KEY": secrets.token_urlsafe(50),
@@ -298,14 +339,30 @@ class Command(BaseCommand):
 
     # --- the run ---
 
-    def load(self, run, server, accounts, moderators, restart_command):
+    def redis_outage_plan(self):
+        """(second, length) of the Redis outage, or None."""
+        options = self.options
+        if options["no_redis_outage"]:
+            return None
+        duration = options["duration"]
+        length = options["redis_outage_for"]
+        if length is None:
+            length = min(REDIS_OUTAGE_SECONDS, duration / 6)
+        at = options["redis_outage_at"]
+        return (duration * 2 / 3 if at is None else at), length
+
+    def load(self, run, server, redis, restart_command):
         options = self.options
         duration = options["duration"]
         actors = [threading.Thread(target=run.reader) for _ in range(options["readers"])]
-        actors += [threading.Thread(target=run.contributor, args=(pool,)) for pool in accounts]
-        actors += [threading.Thread(target=run.moderator, args=(name,)) for name in moderators]
+        actors += [
+            threading.Thread(target=run.contributor, args=(pool,)) for pool in self.accounts
+        ]
+        actors += [
+            threading.Thread(target=run.moderator, args=(name,)) for name in self.moderators
+        ]
         others = [threading.Thread(target=run.probe)]
-        kills, restarts = [], []
+        kills, restarts, outages = [], [], []
         if not options["no_kill"]:
             at = options["kill_at"] if options["kill_at"] is not None else duration / 3
             others.append(threading.Thread(target=kill_worker, args=(run, server.pid, at, kills)))
@@ -316,6 +373,11 @@ class Command(BaseCommand):
                 threading.Thread(
                     target=restart_postgresql, args=(run, restart_command, conninfo, at, restarts)
                 )
+            )
+        plan = self.redis_outage_plan()
+        if plan is not None:
+            others.append(
+                threading.Thread(target=redis_outage, args=(run, redis, *plan, outages))
             )
         self.progress("signing in")
         for thread in actors:
@@ -335,13 +397,12 @@ class Command(BaseCommand):
         run.ended = run.clock()
         for thread in actors + others:
             thread.join(timeout=REQUEST_TIMEOUT + PG_BACK_TIMEOUT)
-        return kills, restarts
+        return kills, restarts, outages
 
-    def figures(self, run, kills, restarts, log_path, database):
+    def figures(self, run, faults, log_path, database, redis):
         options = self.options
         calls = list(run.calls)
-        kill = kills[0] if kills else None
-        restart = restarts[0] if restarts else None
+        kill, restart, outage = (found[0] if found else None for found in faults)
         windows = []
         if kill is not None:
             windows.append(Window("worker kill", kill.at, kill.at + KILL_GRACE))
@@ -350,28 +411,27 @@ class Command(BaseCommand):
                 restart.app_back_at = first_good_probe(calls, restart.pg_back_at)
             end = restart.app_back_at if restart.app_back_at is not None else float("inf")
             windows.append(Window("outage", restart.at, end))
+        redis_window = None
+        if outage is not None:
+            redis_window = Window("Redis outage", outage.at, outage.end, excused=False)
+            windows.append(redis_window)
         inside, outside = sort_errors(calls, windows)
-        good = [
-            (c.end - c.start) * 1000
-            for c in calls
-            if not c.failed and not any(w.covers(c) for w in windows)
-        ]
+        good = [(c.end - c.start) * 1000 for c in calls if not c.failed and not excused(c, windows)]
         connection.close()
         lost, doubled, unrecorded = audit_decisions(run.decisions)
         log = log_path.read_text(errors="replace")
         figures = Figures(
             duration=run.ended,
             setup=(
-                f"PostgreSQL ({database}) + Redis, gunicorn {options['workers']} workers; "
+                f"PostgreSQL ({database}) + Redis (its own, port {redis.port}), "
+                f"gunicorn {options['workers']} workers; "
                 f"{options['readers']} readers, {options['contributors']} contributors, "
                 f"{options['moderators']} moderators"
             ),
             requests=Counter(c.actor for c in calls),
             errors_inside=inside,
             errors_outside=outside,
-            unexpected_inside=sum(
-                1 for c in calls if c.unexpected and any(w.covers(c) for w in windows)
-            ),
+            unexpected_inside=sum(1 for c in calls if c.unexpected and excused(c, windows)),
             unexpected_outside=unexpected_outside(calls, windows),
             submissions=len(run.submissions),
             submissions_retried=sum(1 for ack in run.submissions if ack.retried),
@@ -386,6 +446,17 @@ class Command(BaseCommand):
             unrecorded=unrecorded,
             kill=kill,
             restart=restart,
+            redis=outage,
+            redis_errors=errors_during(calls, redis_window) if redis_window else [],
+            page_cache=page_cache_shares(calls, outage),
+            cache_warnings=sum(
+                1
+                for line in log.splitlines()
+                if CACHE_WARNING in line and "unavailable" in line
+            ),
+            cache_warnings_allowed=CACHES
+            * (options["workers"] + len(faults[0]))
+            * max(1, math.ceil(run.ended / 60)),
             latency_p50_ms=percentile(good, 0.5),
             latency_p99_ms=percentile(good, 0.99),
             server_errors_logged=log.count("Internal Server Error"),
@@ -395,4 +466,7 @@ class Command(BaseCommand):
             figures.kill = Kill(pid=0, at=0.0)  # planned and not done: the target is missed
         if not options["no_pg_restart"] and restart is None:
             figures.restart = Restart(at=0.0)
+        plan = self.redis_outage_plan()
+        if plan is not None and outage is None:
+            figures.redis = RedisOutage(at=0.0, planned_seconds=plan[1])
         return figures
