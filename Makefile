@@ -90,9 +90,13 @@ restore: install
 
 # Benchmark (README, "Benchmark"): a synthetic dataset in a database of its own, served as
 # `make serve` serves it (gunicorn, DJANGO_DEBUG=0, a secret key made for the run) on a free
-# port, loaded from loopback with wrk; the table is printed and appended to docs/benchmarks.md.
-# SQLite: $(BENCH_SQLITE). PostgreSQL: DATABASE_URL as given, and it gets filled.
-# SEED_ARGS and BENCH_ARGS pass options on, e.g. SEED_ARGS=--reset BENCH_ARGS="--duration 3".
+# port, loaded from loopback with wrk: each reader page on its own against the static floor
+# (read-only), then many pages while stories are approved at 0, 0.2, 1 and 5 a second
+# (read-under-write); the tables are printed and appended to docs/benchmarks.md.
+# SQLite: $(BENCH_SQLITE). PostgreSQL: DATABASE_URL as given, and it gets filled. Without
+# REDIS_URL the page cache is on disk, in a folder made for the run (it starts empty).
+# SEED_ARGS and BENCH_ARGS pass options on, e.g. SEED_ARGS=--reset
+# BENCH_ARGS="--scenario read-under-write --stage-duration 10".
 # seed_bench and bench come from tests/loadtools (BACKLOT_DEVTOOLS=1); the server runs without.
 BENCH_SQLITE ?= bench.sqlite3
 BENCH_WORKERS ?= 3
@@ -108,8 +112,10 @@ bench: install
 		export SQLITE_PATH="$(abspath $(BENCH_SQLITE))"; \
 		echo "make bench: SQLite database $$SQLITE_PATH"; \
 	fi; \
+	cache_dir=$$(mktemp -d "$${TMPDIR:-/tmp}/backlot-bench-cache.XXXXXX"); \
+	trap 'rm -rf "$$cache_dir"' EXIT INT TERM; \
 	export DJANGO_DEBUG=0 DJANGO_HTTPS=0 DJANGO_LOG_LEVEL=WARNING CACHE_KEY_PREFIX=backlot-bench \
-		BACKLOT_DEVTOOLS=1 \
+		CACHE_DIR="$$cache_dir" BACKLOT_DEVTOOLS=1 \
 		DJANGO_ALLOWED_HOSTS=127.0.0.1,localhost,testserver \
 		DJANGO_SECRET_KEY="$$($(BIN)/python -c 'import secrets; print(secrets.token_urlsafe(50))')"; \
 	port=$$($(BIN)/python -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'); \
@@ -119,26 +125,27 @@ bench: install
 	BACKLOT_DEVTOOLS=0 $(BIN)/gunicorn trivia.wsgi --workers $(BENCH_WORKERS) --bind 127.0.0.1:$$port --no-control-socket \
 		--error-logfile - --log-level warning & \
 	server=$$!; \
-	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true' EXIT INT TERM; \
+	trap 'kill $$server 2>/dev/null; wait $$server 2>/dev/null || true; rm -rf "$$cache_dir"' EXIT INT TERM; \
 	$(BIN)/python manage.py bench --base-url http://127.0.0.1:$$port --server-pid $$server \
 		--label "gunicorn, $(BENCH_WORKERS) workers" $(BENCH_ARGS)
 
 # Soak (README, "Soak"): readers, contributors and four racing moderators over HTTP against
-# gunicorn (DJANGO_DEBUG=0, SOAK_WORKERS workers) on PostgreSQL + Redis for SOAK_DURATION
-# seconds, with one worker killed a third in and PostgreSQL restarted half way; then the
-# database is checked against every acknowledged decision and submission. Loopback only; it
-# prints its figures in one block and fails when a target is missed. Needs PostgreSQL, Redis
-# and root for `pg_ctlcluster` (or SOAK_ARGS=--no-pg-restart, or --pg-restart-command "…").
+# gunicorn (DJANGO_DEBUG=0, SOAK_WORKERS workers) on PostgreSQL + a Redis of the soak's own for
+# SOAK_DURATION seconds, with one worker killed a third in, PostgreSQL restarted half way and
+# that Redis stopped for 8 s two thirds in; then the database is checked against every
+# acknowledged decision and submission. Loopback only; it prints its figures in one block and
+# fails when a target is missed. Needs PostgreSQL, redis-server (started on a spare port; the
+# shared Redis is never touched) and root for `pg_ctlcluster` (or SOAK_ARGS=--no-pg-restart,
+# or --pg-restart-command "…").
 # SOAK_DATABASE_URL is dropped and created anew: its name must contain "soak".
 # SOAK_ARGS passes options on, e.g. SOAK_ARGS="--readers 6 --no-kill".
 # soak comes from tests/loadtools (BACKLOT_DEVTOOLS=1); the gunicorn it starts runs without.
 SOAK_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/backlot_soak
-SOAK_REDIS_URL ?= redis://127.0.0.1:6379/0
 SOAK_DURATION ?= 60
 SOAK_WORKERS ?= 3
 SOAK_ARGS ?=
 .PHONY: soak
 soak: install
-	DATABASE_URL="$(SOAK_DATABASE_URL)" REDIS_URL="$(SOAK_REDIS_URL)" CACHE_KEY_PREFIX=backlot-soak \
+	DATABASE_URL="$(SOAK_DATABASE_URL)" \
 		BACKLOT_DEVTOOLS=1 DJANGO_LOG_LEVEL=WARNING $(BIN)/python manage.py soak --duration $(SOAK_DURATION) \
 		--workers $(SOAK_WORKERS) $(SOAK_ARGS)

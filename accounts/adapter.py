@@ -2,6 +2,7 @@
 
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
+from django.db import DatabaseError
 
 
 class AccountAdapter(DefaultAccountAdapter):
@@ -15,6 +16,17 @@ class AccountAdapter(DefaultAccountAdapter):
         "username_password_mismatch": "The username or password is not correct.",
         "email_password_mismatch": "The email address or password is not correct.",
     }
+
+    def authenticate(self, request, **credentials):
+        """A sign-in the database could not check (an error page) is no failed attempt.
+        allauth counts each attempt against ``login_failed`` before checking the password and
+        gives it back only on success: five presses of "Sign in" during a database restart
+        would otherwise lock the account for five minutes, the right password refused."""
+        try:
+            return super().authenticate(request, **credentials)
+        except DatabaseError:
+            self._rollback_login_failed_rl_usage()
+            raise
 
     def clean_username(self, username, shallow=False):
         """Usernames are part of a public address (/users/<username>/): one made only of dots

@@ -4,21 +4,16 @@
 """
 
 from django.urls import path, register_converter
+from django.urls.converters import StringConverter
 
 from . import views
 
 
-class UsernameConverter:
+class UsernameConverter(StringConverter):
     """Any username Django allows, but never a "/" or a NUL byte: PostgreSQL raises on a NUL,
     which must be a plain 404 rather than a 500."""
 
     regex = r"[^/\x00]+"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
 
 
 register_converter(UsernameConverter, "username")

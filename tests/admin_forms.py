@@ -1,6 +1,33 @@
-"""What the admin's story change page posts, for tests that work in it as a moderator does."""
+"""What the admin's change pages post, for tests that work in them as a moderator does."""
 
 from trivia.models import Anecdote
+
+
+def management_form(prefix, total, initial=0):
+    """An inline formset's management form: ``total`` forms, the first ``initial`` of them
+    existing rows."""
+    return {
+        f"{prefix}-TOTAL_FORMS": str(total),
+        f"{prefix}-INITIAL_FORMS": str(initial),
+        f"{prefix}-MIN_NUM_FORMS": "0",
+        f"{prefix}-MAX_NUM_FORMS": "1000",
+    }
+
+
+def title_form(title, **fields):
+    """The title admin's change form as posted, with no aliases."""
+    return {
+        "name": title.name,
+        "slug": title.slug,
+        "kind": title.kind,
+        "year": title.year or "",
+        "end_year": "",
+        "original_title": "",
+        "synopsis": "",
+        **management_form("aliases", 0),
+        "_save": "Save",
+        **fields,
+    }
 
 
 def change_form_data(story, **changes):
@@ -15,10 +42,7 @@ def change_form_data(story, **changes):
         "tags": ", ".join(sorted(tag.name for tag in story.tags.all())),
         "accuracy": story.accuracy,
         "accuracy_note": story.accuracy_note,
-        "citations-TOTAL_FORMS": len(citations),
-        "citations-INITIAL_FORMS": len(citations),
-        "citations-MIN_NUM_FORMS": 0,
-        "citations-MAX_NUM_FORMS": 1000,
+        **management_form("citations", len(citations), len(citations)),
     }
     for index, citation in enumerate(citations):
         data |= {

@@ -2,6 +2,7 @@ import os
 from urllib.parse import urlsplit
 
 import pytest
+from django.test import Client
 
 from tests import factories
 
@@ -57,6 +58,20 @@ def moderator(db):
 @pytest.fixture
 def contributor(db):
     return factories.make_user("carol")
+
+
+@pytest.fixture
+def author(db):
+    """A contributor whose email address is confirmed: one who may submit."""
+    return factories.verified_user("ines")
+
+
+@pytest.fixture
+def author_client(author):
+    """The author's browser; the ``client`` fixture is someone else's."""
+    browser = Client()
+    browser.force_login(author)
+    return browser
 
 
 @pytest.fixture(autouse=True)

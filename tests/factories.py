@@ -62,6 +62,16 @@ def make_anecdote(
     return move_to(anecdote, state)
 
 
+def make_untitled_story(proposed_title, *, contributor=None, text=None):
+    """A pending story with one source whose heading matched no title: it only names one."""
+    return services.submit_story(
+        contributor=contributor or make_user(),
+        text=text or f"Story number {next(_counter)}, under no known title.",
+        proposed_title=proposed_title,
+        citations=[Citation(source=make_source())],
+    )
+
+
 def move_to(anecdote, state):
     if state == Anecdote.State.PUBLISHED:
         services.approve_story(story=anecdote, moderator=make_moderator())

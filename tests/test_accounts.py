@@ -308,21 +308,20 @@ def test_changing_the_password_needs_the_current_one_and_tells_the_owner(client)
 # --- Failed sign-in throttle, on both sign-in pages -----------------------------------------------
 
 
-def test_after_five_wrong_passwords_even_the_right_one_is_refused_on_the_site(client):
-    verified(make_user("vasquez"))
+@pytest.mark.parametrize(
+    ("make_account", "sign_in_on_the_page"),
+    [
+        pytest.param(lambda: verified(make_user("vasquez")), sign_in, id="site"),
+        pytest.param(lambda: make_moderator("gorman"), admin_sign_in, id="admin"),
+    ],
+)
+def test_after_five_wrong_passwords_even_the_right_one_is_refused(
+    client, make_account, sign_in_on_the_page
+):
+    username = make_account().get_username()
     for _ in range(5):
-        assert sign_in(client, "vasquez", "wrong").status_code == 200
-    response = sign_in(client, "vasquez")
-    assert response.status_code == 200
-    assert "Too many failed sign-in attempts" in response.content.decode()
-    assert not signed_in(client)
-
-
-def test_after_five_wrong_passwords_even_the_right_one_is_refused_on_the_admin(client):
-    make_moderator("gorman")
-    for _ in range(5):
-        assert admin_sign_in(client, "gorman", "wrong").status_code == 200
-    response = admin_sign_in(client, "gorman")
+        assert sign_in_on_the_page(client, username, "wrong").status_code == 200
+    response = sign_in_on_the_page(client, username)
     assert response.status_code == 200
     assert "Too many failed sign-in attempts" in response.content.decode()
     assert not signed_in(client)
@@ -436,3 +435,22 @@ def test_production_sends_mail_through_the_smtp_server_from_the_environment():
 def test_development_prints_mail_to_the_console():
     backend = production_settings(DJANGO_DEBUG="1")[0]
     assert backend == "django.core.mail.backends.console.EmailBackend"
+
+
+@pytest.mark.django_db
+def test_sign_ins_that_met_a_database_error_do_not_lock_the_account(client):
+    """A database restart while someone presses "Sign in" five times: error pages, then the
+    right password still signs them in (found by the soak)."""
+    from unittest import mock
+
+    from django.contrib.auth.backends import ModelBackend
+    from django.db import OperationalError
+
+    from tests.factories import verified_user
+
+    verified_user("dbdown")
+    client.raise_request_exception = False
+    with mock.patch.object(ModelBackend, "authenticate", side_effect=OperationalError("down")):
+        for _ in range(5):
+            assert sign_in(client, "dbdown").status_code == 500
+    assert sign_in(client, "dbdown").status_code == 302

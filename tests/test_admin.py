@@ -18,10 +18,11 @@ from tests.factories import (
     make_source,
     make_staff,
     make_title,
+    make_untitled_story,
     make_user,
 )
 from trivia import services
-from trivia.models import Anecdote, Citation
+from trivia.models import Anecdote
 from trivia.roles import MODERATORS_GROUP
 
 State = Anecdote.State
@@ -252,11 +253,8 @@ def test_bulk_approval_counts_a_story_someone_else_decided_first(moderator_clien
 
 
 def test_bulk_approval_explains_a_story_without_a_title(moderator_client, contributor):
-    orphan = services.submit_story(
-        contributor=contributor,
-        text="A paragraph with no heading.",
-        proposed_title="Unknown",
-        citations=[Citation(source=make_source())],
+    orphan = make_untitled_story(
+        "Unknown", contributor=contributor, text="A paragraph with no heading."
     )
     response = moderator_client.post(queue_url(), action_data("approve_selected", orphan))
     assert messages_of(response) == [
@@ -303,12 +301,7 @@ def test_save_and_approve_saves_the_correction_first(moderator_client):
 def test_approving_from_the_change_page_without_a_title_keeps_the_edit_and_says_why(
     moderator_client, contributor
 ):
-    story = services.submit_story(
-        contributor=contributor,
-        text="NASA watched it.",
-        proposed_title="Armagedon",
-        citations=[Citation(source=make_source())],
-    )
+    story = make_untitled_story("Armagedon", contributor=contributor, text="NASA watched it.")
     response = moderator_client.post(
         change_url(story), change_form_data(story, text="NASA watched it twice.", _approve="1")
     )

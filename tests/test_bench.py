@@ -1,10 +1,14 @@
-"""`make bench`'s two commands: seed_bench's dataset and its safety, bench's reading of wrk.
+"""`make bench`'s two commands: seed_bench's dataset and its safety, bench's reading of wrk,
+and the pieces of its read-under-write scenario on a tiny dataset.
 
-Neither wrk nor gunicorn runs here: the parser is fed real wrk reports captured on this project.
+No gunicorn runs here, and wrk only in the last test (skipped without it): the parser is fed
+real wrk reports captured on this project.
 """
 
 import os
 import random
+import shutil
+import threading
 import time
 from collections import Counter
 from io import StringIO
@@ -15,6 +19,7 @@ from django.core.management import CommandError, call_command
 from taggit.models import Tag
 
 from tests import factories
+from tests.loadtools import read_under_write as rw
 from tests.loadtools.management.commands import bench
 from tests.loadtools.management.commands.seed_bench import TagPicker, title_story_counts
 from trivia.models import (
@@ -305,38 +310,63 @@ def test_queries_are_counted_with_the_cookie_wrk_sends(client, seeded):
     assert signed_in > 0
 
 
-def test_table_gives_ratios_to_the_trivial_endpoint_and_judges_the_targets():
-    trivial = bench.Page("trivial", "trivial", "/healthz")
+def test_table_gives_ratios_to_the_static_floor_and_healthz_and_judges_the_targets():
+    stylesheet = bench.Page("static", "stylesheet", "/static/css/site.css")
+    title = bench.Page("title", "title", "/titles/bench-1/")
     tag = bench.Page("tag", "tag", "/tags/bench-tag-1/")
     search_page = bench.Page("search", "search", "/search/?q=camera")
+    static_result = bench.WrkResult(1000.0, 10_000, 2.0, 5.0)
     rows = [
-        bench.Row(trivial, bench.TRIVIAL_READER, 200, 1, bench.parse_wrk(WRK_HEALTHZ), 1.0),
+        bench.Row(stylesheet, bench.STATIC_READER, 200, 0, static_result, 1.0, healthz_ratio=5.0),
         bench.Row(
-            tag,
+            title,
+            bench.ANONYMOUS,
+            200,
+            1,
+            bench.WrkResult(700.0, 7000, 3.0, 8.0),
+            0.7,
+            bench.targets_for("title", bench.ANONYMOUS),
+            cpu_ms=1.234,
+            healthz_ratio=3.5,
+        ),
+        bench.Row(
+            title,
             bench.SIGNED_IN,
             200,
-            9,
-            bench.WrkResult(120.0, 1200, 20.0, 45.0),
-            120 / 170.87,
-            bench.targets_for("tag", bench.SIGNED_IN),
-            cpu_ms=12.34,
+            5,
+            bench.WrkResult(19.0, 190, 40.0, 90.0),
+            0.019,
+            bench.targets_for("title", bench.SIGNED_IN),
+            healthz_ratio=0.095,
         ),
         bench.Row(
             tag,
             bench.ANONYMOUS,
             200,
             6,
-            bench.WrkResult(60.0, 600, 30.0, 80.0),
-            60 / 170.87,
+            bench.WrkResult(500.0, 5000, 30.0, 80.0),
+            0.5,
             bench.targets_for("tag", bench.ANONYMOUS),
         ),
         bench.Row(search_page, bench.ANONYMOUS, 404, 3, targets=bench.targets_for("search", "")),
     ]
     lines = bench.render_table(rows).splitlines()
-    assert lines[2].startswith("| trivial | `/healthz` | anonymous (never cached) | 171 | 1.00 |")
-    assert "| 0.70 | 20.0 | 45.0 | 0 | 9 | 12.3 | p99 < 50 ms | ✓ |" in lines[3]
-    assert "| 0.35 | 30.0 | 80.0 | 0 | 6 | — | ≥ 0.8× (cached), p99 < 50 ms | ✗ |" in lines[4]
-    assert "not measured (HTTP 404: search not built yet)" in lines[5]
+    assert "| req/s | × static | × /healthz |" in lines[0]
+    assert lines[2].startswith(
+        "| stylesheet | `/static/css/site.css` | anyone (static file) | 1,000 | 1.00 | 5.00 |"
+    )
+    assert (
+        "| 700 | 0.70 | 3.50 | 3.0 | 8.0 | 0 | 1 | 1.2 | ≥ 0.6× static (cached) | ✓ |" in lines[3]
+    )
+    assert "| 0.02 | 0.10 | 40.0 | 90.0 | 0 | 5 | — | ≥ 0.1× /healthz | ✗ |" in lines[4]
+    assert (
+        "| 0.50 | — | 30.0 | 80.0 | 0 | 6 | — | ≥ 0.6× static (cached), p99 < 50 ms | ✗ |"
+        in (lines[5])
+    )
+    assert "not measured (HTTP 404: search not built yet)" in lines[6]
+    floor = bench.floor_summary(rows)
+    assert floor.startswith("cached anonymous pages at title 0.70×, tag 0.50× the stylesheet's")
+    assert "target ≥ 0.6×, not met" in floor
 
 
 def test_server_cpu_time_counts_the_work_of_the_process():
@@ -345,3 +375,121 @@ def test_server_cpu_time_counts_the_work_of_the_process():
     while time.process_time() < deadline:
         pass
     assert bench.server_cpu_seconds(os.getpid()) - before >= 0.2
+
+
+# --- bench: the read-under-write scenario ----------------------------------------------------
+
+# A real report of wrk running read_under_write.LUA_SCRIPT against gunicorn.
+WRK_MIX = """\
+Running 3s test @ http://127.0.0.1:8791/
+  2 threads and 4 connections
+  Thread Stats   Avg      Stdev     Max   +/- Stdev
+    Latency   183.24ms  273.87ms   1.24s    84.69%
+    Req/Sec    61.12     39.72   141.00     63.64%
+  Latency Distribution
+     50%   28.22ms
+     75%  255.73ms
+     90%  640.95ms
+     99%    1.06s
+  212 requests in 3.07s, 7.02MB read
+Requests/sec:     68.96
+Transfer/sec:      2.28MB
+X-Page-Cache: hit 205, miss 7, none 0
+"""
+
+
+def test_the_mix_script_counts_answers_from_the_page_cache_beside_wrk_s_report():
+    counts = rw.parse_cache_counts(WRK_MIX)
+    assert (counts.hits, counts.misses, counts.uncached) == (205, 7, 0)
+    assert counts.share == pytest.approx(205 / 212)
+    assert bench.parse_wrk(WRK_MIX).requests == 212
+    assert rw.parse_cache_counts(WRK_HEALTHZ) is None
+
+
+def test_readers_ask_mostly_for_title_pages_and_most_for_the_titles_with_most_stories(seeded):
+    mix = rw.build_mix(random.Random(1), size=4000)
+    assert 0.75 < mix.counts["title"] / 4000 < 0.85
+    assert 0.11 < mix.counts["tag"] / 4000 < 0.19
+    assert 0.03 < mix.counts["home"] / 4000 < 0.07
+    busiest = mix.titles[0]
+    assert busiest[0] == "/titles/bench-1/"  # the seeded title with the most stories
+    by_path = Counter(mix.paths)
+    assert by_path.most_common(1)[0][0] == busiest[0]
+    assert by_path[busiest[0]] > 3 * by_path[mix.titles[-1][0]]
+    assert all(path.startswith("/titles/") for path in mix.title_paths)
+    assert "80 %" not in mix.describe() and "title 80%" in mix.describe()
+
+
+def test_stage_meets_the_target_at_one_approval_a_second_only_with_both_figures():
+    def stage(rate, hits, p99):
+        return rw.Stage(
+            rate=rate,
+            result=bench.WrkResult(500.0, 5000, 3.0, 20.0),
+            cache=rw.CacheCounts(hits, 100 - hits, 0),
+            seconds=10,
+            approvals=[12.0] * int(10 * rate),
+            probe={"latencies_ms": [5.0] * 98 + [p99] * 2, "hits": 90, "errors": 0},
+        )
+
+    assert stage(1.0, 95, 20.0).verdict() == "✓"
+    assert stage(1.0, 85, 20.0).verdict() == "✗"
+    assert stage(1.0, 95, 30.0).verdict() == "✗"
+    assert stage(5.0, 10, 300.0).verdict() == "✓"  # no target at 5/s: no error is enough
+    line = rw.render_stages([stage(1.0, 95, 30.0)]).splitlines()[2]
+    assert line.startswith("| 1 | 1.00 | 500 | 3.0 | 20.0 | 0 | 0.95 | 5.0 | 30.0 | 0.90 | — |")
+    assert "| 12 / 12 |" in line
+
+
+@pytest.mark.django_db(transaction=True)
+def test_the_writer_approves_through_the_services_and_its_stories_go_afterwards(client):
+    seed()
+    mix = rw.build_mix(random.Random(1), size=1000)
+    pks = rw.prepare_stories(5, random.Random(2), mix.titles, mix.tags)
+    stories = Anecdote.objects.filter(pk__in=pks)
+    assert {story.state for story in stories} == {"pending"}
+    assert all(story.tags.count() == 3 and story.citations.count() == 1 for story in stories)
+
+    moderator = rw.moderator()
+    writer = rw.Writer(pks, rate=50, moderator=moderator)
+    writer.start()
+    deadline = time.monotonic() + 10
+    while len(writer.done) < 5 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    writer.stop()
+    assert writer.errors == [] and len(writer.done) == 5
+    for story in stories.all():
+        assert story.state == "published"
+        assert story.events.get(action="approved").actor == moderator
+        assert story.text in client.get(story.title.get_absolute_url()).content.decode()
+
+    assert rw.remove_stories() == 5
+    out, _ = seed()
+    assert "already holds the bench dataset" in out  # the seeded sizes again
+
+
+@pytest.mark.skipif(not shutil.which("wrk"), reason="wrk is not installed")
+@pytest.mark.django_db(transaction=True)
+def test_read_under_write_runs_end_to_end_against_a_live_server(live_server):
+    seed()
+    out = StringIO()
+    call_command(
+        "bench",
+        base_url=live_server.url,
+        scenario="read-under-write",
+        rates=(0.0, 2.0),
+        stage_duration=1,
+        settle=0,
+        warm_up=1,
+        probe_rate=5,
+        connections=2,
+        threads=1,
+        no_record=True,
+        stdout=out,
+        stderr=StringIO(),
+    )
+    table = out.getvalue()
+    assert "| approvals/s | done/s | req/s |" in table
+    assert "\n| 0 | 0.00 |" in table
+    assert "\n| 2 | " in table
+    assert not Anecdote.objects.filter(contributor__username="bench-writer").exists()
+    assert threading.active_count() < 10  # the writers were joined

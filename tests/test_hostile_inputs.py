@@ -26,7 +26,7 @@ from hypothesis import strategies as st
 from PIL import Image
 from taggit.models import Tag
 
-from tests.admin_forms import change_form_data
+from tests.admin_forms import change_form_data, management_form
 from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_source, make_title
 from tests.hostile import catalogue
@@ -35,6 +35,7 @@ from tests.hostile.checks import control_characters, problems_in
 from tests.hostile.figures import FIGURES
 from tests.hostile.world import build_world
 from tests.permissions import ROWS
+from tests.submit_form import form_data
 from trivia import services
 from trivia.forms import normalise_tags
 from trivia.importer.reading import ArticleError, decode_article
@@ -116,34 +117,23 @@ def last_pk(model):
 
 
 def submit_data(world, **fields):
-    data = {
-        "action": "submit",
-        "submission_key": str(uuid.uuid4()),
-        "title": str(world.title.pk),
-        "new_title_name": "",
-        "new_title_kind": "film",
-        "new_title_year": "",
-        "text": "The crew shot the rain scene at night, with fire hoses.",
-        "tags": "rain, night shoots",
-        "is_spoiler": "",
-        "title_q": "",
-        "website": "",
-        "source-TOTAL_FORMS": "3",
-        "source-INITIAL_FORMS": "0",
-        "source-MIN_NUM_FORMS": "0",
-        "source-MAX_NUM_FORMS": "3",
-        "source-0-url": f"https://example.org/rain-{uuid.uuid4().hex[:8]}",
-        "source-0-kind": "article",
-        "source-0-title": "The making of Matrix Film",
-        "source-0-publisher": "Example",
-        "source-0-author": "A. Writer",
-        "source-0-date": "2001-05-04",
-        "source-0-locator": "p. 12",
-        "source-1-kind": "article",
-        "source-2-kind": "article",
-    }
-    data.update(fields)
-    return data
+    """The submit form with every field of the first source filled, for payloads to replace."""
+    return form_data(
+        **{
+            "title": world.title,
+            "action": "submit",
+            "text": "The crew shot the rain scene at night, with fire hoses.",
+            "tags": "rain, night shoots",
+            "is_spoiler": "",
+            "source-0-url": f"https://example.org/rain-{uuid.uuid4().hex[:8]}",
+            "source-0-title": "The making of Matrix Film",
+            "source-0-publisher": "Example",
+            "source-0-author": "A. Writer",
+            "source-0-date": "2001-05-04",
+            "source-0-locator": "p. 12",
+            **fields,
+        }
+    )
 
 
 # Fields a person types (every payload) and fields a form fills (the short list is enough).
@@ -493,23 +483,12 @@ def test_the_title_and_person_forms_survive_the_catalogue(world):
     title_fields = ["name", "slug", "original_title", "synopsis", "year", "aliases-0-name"]
     for chosen in spread(title_fields, SHORT):
         label = f"add title {described(chosen)}"
-        data = {
-            "kind": "film",
-            "aliases-TOTAL_FORMS": "1",
-            "aliases-INITIAL_FORMS": "0",
-            "aliases-MIN_NUM_FORMS": "0",
-            "aliases-MAX_NUM_FORMS": "1000",
-        }
+        data = {"kind": "film", **management_form("aliases", 1)}
         data.update({field: value for field, (_name, value) in chosen.items()})
         problems += problems_in(moderator.post("/admin/trivia/title/add/", data), label)
     for chosen in spread(["name", "slug", "aliases-0-name"], SHORT):
         label = f"add person {described(chosen)}"
-        data = {
-            "aliases-TOTAL_FORMS": "1",
-            "aliases-INITIAL_FORMS": "0",
-            "aliases-MIN_NUM_FORMS": "0",
-            "aliases-MAX_NUM_FORMS": "1000",
-        }
+        data = management_form("aliases", 1)
         data.update({field: value for field, (_name, value) in chosen.items()})
         problems += problems_in(moderator.post("/admin/trivia/person/add/", data), label)
     names = [

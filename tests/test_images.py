@@ -16,18 +16,18 @@ from django.template.loader import render_to_string
 from django.test import Client
 from PIL import Image
 
+from tests.admin_forms import title_form
 from tests.factories import (
     make_anecdote,
     make_moderator,
     make_title,
     make_user,
     move_to,
-    verified_user,
 )
-from tests.test_submit import form_data
+from tests.hostile.catalogue import png_claiming
+from tests.submit_form import form_data
 from tests.test_uploads import (
     SVG_WITH_SCRIPT,
-    black_png_claiming,
     files_under,
     jpeg_with_gps,
     png_bytes,
@@ -38,18 +38,6 @@ from trivia import images, services
 from trivia.models import Anecdote, Title
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def author(db):
-    return verified_user("ines")
-
-
-@pytest.fixture
-def author_client(author):
-    browser = Client()
-    browser.force_login(author)
-    return browser
 
 
 @pytest.fixture
@@ -341,25 +329,6 @@ def test_only_recorded_copies_of_a_published_story_are_served(client, author_cli
 # --- Posters in the admin -----------------------------------------------------------------
 
 
-def title_form(title, **fields):
-    """The title admin's change form as posted, with no aliases."""
-    return {
-        "name": title.name,
-        "slug": title.slug,
-        "kind": title.kind,
-        "year": title.year or "",
-        "end_year": "",
-        "original_title": "",
-        "synopsis": "",
-        "aliases-TOTAL_FORMS": "0",
-        "aliases-INITIAL_FORMS": "0",
-        "aliases-MIN_NUM_FORMS": "0",
-        "aliases-MAX_NUM_FORMS": "1000",
-        "_save": "Save",
-        **fields,
-    }
-
-
 def photo_with_location(size):
     exif = Image.Exif()
     exif[0x010F] = "PhoneMaker"
@@ -402,8 +371,8 @@ def test_a_poster_uploaded_in_the_admin_is_cleaned_renamed_and_copied(
     [
         (b"not an image at all\n" * 10, "poster.jpg", "not a JPEG, PNG, WebP or GIF"),
         (SVG_WITH_SCRIPT, "poster.svg", "not a JPEG, PNG, WebP or GIF"),
-        (black_png_claiming(6_000, 6_000), "big.png", "(36 megapixels)"),
-        (black_png_claiming(20_000, 20_000), "flood.png", "far too many pixels"),
+        (png_claiming(6_000, 6_000), "big.png", "(36 megapixels)"),
+        (png_claiming(20_000, 20_000), "flood.png", "far too many pixels"),
         (png_bytes() + b"\x00" * (5 * 1024 * 1024), "huge.png", "at most 5 MB"),
         (png_bytes()[:60], "cut.png", "could not be read"),
     ],

@@ -3,9 +3,15 @@
 import pytest
 from django.db import IntegrityError, transaction
 
-from tests.factories import make_anecdote, make_moderator, make_source, make_title, make_user
+from tests.factories import (
+    make_anecdote,
+    make_moderator,
+    make_title,
+    make_untitled_story,
+    make_user,
+)
 from trivia import services
-from trivia.models import Anecdote, Citation, ModerationEvent, Title
+from trivia.models import Anecdote, ModerationEvent, Title
 
 State = Anecdote.State
 pytestmark = pytest.mark.django_db
@@ -40,11 +46,8 @@ def test_moderator_approves_pending_story(moderator):
 
 
 def test_approval_without_title_is_refused(moderator, contributor):
-    anecdote = services.submit_story(
-        contributor=contributor,
-        text="A heading-less paragraph.",
-        proposed_title="Unknown film",
-        citations=[Citation(source=make_source())],
+    anecdote = make_untitled_story(
+        "Unknown film", contributor=contributor, text="A heading-less paragraph."
     )
     with pytest.raises(services.ModerationError, match="Assign a title"):
         services.approve_story(story=anecdote, moderator=moderator)
@@ -61,11 +64,8 @@ def test_approval_without_source_is_refused(moderator):
 
 
 def test_assigning_a_title_then_approving_works(moderator, contributor):
-    anecdote = services.submit_story(
-        contributor=contributor,
-        text="NASA played the movie in training.",
-        proposed_title="(no heading)",
-        citations=[Citation(source=make_source())],
+    anecdote = make_untitled_story(
+        "(no heading)", contributor=contributor, text="NASA played the movie in training."
     )
     armageddon = make_title("Armageddon", year=1998)
     services.edit_story(story=anecdote, editor=moderator, changes={"title": armageddon})

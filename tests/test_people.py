@@ -1,20 +1,19 @@
 """People (DESIGN §2, §4): finding them in a story's text, their public pages across titles,
 the story cards that name them, and how moderators, the importer and the submit form set them."""
 
-import uuid
 from io import StringIO
 
 import pytest
-from django.apps import apps
 from django.core.management import call_command
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.admin_forms import change_form_data
+from tests.admin_forms import change_form_data, management_form
 from tests.caching import clear_caches
 from tests.factories import make_anecdote, make_moderator, make_title, make_user, move_to
+from tests.submit_form import form_data
 from trivia import services
 from trivia.importer.writing import import_article
 from trivia.matching.people import PersonIndex, PersonRef, find_people
@@ -454,10 +453,7 @@ def test_moderator_adds_a_person_with_aliases_and_a_taken_alias_is_a_form_error(
         "name": "Keanu Reeves",
         "slug": "keanu-reeves",
         "known_for": "Actor",
-        "aliases-TOTAL_FORMS": 2,
-        "aliases-INITIAL_FORMS": 0,
-        "aliases-MIN_NUM_FORMS": 0,
-        "aliases-MAX_NUM_FORMS": 1000,
+        **management_form("aliases", 2),
         "aliases-0-name": "Kino Rives",
         "aliases-1-name": "sean  BING",
     }
@@ -504,34 +500,18 @@ def test_an_imported_story_arrives_with_the_people_its_text_names(moderator):
     assert all(story.state == State.PENDING for story in Anecdote.objects.all())
 
 
-def test_a_submitted_story_arrives_with_the_people_its_text_names(client):
+def test_a_submitted_story_arrives_with_the_people_its_text_names(author_client):
     clear_caches()
     shining = make_title("The Shining", year=1980)
     nicholson = make_person("Jack Nicholson")
-    user = make_user("dana")
-    if apps.is_installed("allauth.account"):
-        from allauth.account.models import EmailAddress
-
-        EmailAddress.objects.create(user=user, email=user.email, verified=True, primary=True)
-    client.force_login(user)
-    response = client.post(
+    response = author_client.post(
         "/submit/",
-        {
-            "action": "submit",
-            "submission_key": str(uuid.uuid4()),
-            "title": str(shining.pk),
-            "new_title_kind": "film",
-            "text": "Jack Nicholson improvised “Here’s Johnny!” in the bathroom door scene.",
-            "tags": "",
-            "source-TOTAL_FORMS": "3",
-            "source-INITIAL_FORMS": "0",
-            "source-MIN_NUM_FORMS": "0",
-            "source-MAX_NUM_FORMS": "3",
-            "source-0-url": "https://example.org/making-of-the-shining",
-            "source-0-kind": "article",
-            "source-1-kind": "article",
-            "source-2-kind": "article",
-        },
+        form_data(
+            shining,
+            action="submit",
+            text="Jack Nicholson improvised “Here’s Johnny!” in the bathroom door scene.",
+            tags="",
+        ),
     )
     assert response.status_code == 302
     story = Anecdote.objects.get()

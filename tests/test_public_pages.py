@@ -9,7 +9,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from taggit.models import Tag
 
-from tests.caching import clear_caches
+from tests.caching import rendering_queries
 from tests.factories import (
     make_anecdote,
     make_moderator,
@@ -352,12 +352,7 @@ def test_server_error_page_renders_without_context_or_database(client, settings)
 
 
 def queries_for(client, url):
-    client.get(url)  # Warm whatever is cached per process (content types, templates).
-    clear_caches()  # measure the rendering, not the anonymous page cache
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries)
+    return rendering_queries(client, url)[0]
 
 
 def add_stories(title, count, contributor):

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from tests.admin_forms import management_form, title_form
 from tests.factories import (
     make_anecdote,
     make_moderator,
@@ -295,22 +296,12 @@ def test_renaming_a_title_or_adding_an_alias_in_the_admin_updates_its_stories(cl
     title = make_title("Fight Klub", year=1999)
     story = published("Brad Pitt had his front teeth chipped on purpose.", title=title)
     client.force_login(make_user(is_staff=True, is_superuser=True))
-    data = {
-        "name": "Fight Club",
-        "slug": title.slug,
-        "kind": "film",
-        "year": "1999",
-        "end_year": "",
-        "original_title": "",
-        "synopsis": "",
-        "aliases-TOTAL_FORMS": "1",
-        "aliases-INITIAL_FORMS": "0",
-        "aliases-MIN_NUM_FORMS": "0",
-        "aliases-MAX_NUM_FORMS": "1000",
-        "aliases-0-id": "",
-        "aliases-0-title": str(title.pk),
-        "aliases-0-name": "Boxing Club",
-    }
+    data = title_form(
+        title,
+        name="Fight Club",
+        **management_form("aliases", 1),
+        **{"aliases-0-id": "", "aliases-0-title": str(title.pk), "aliases-0-name": "Boxing Club"},
+    )
     response = client.post(reverse("admin:trivia_title_change", args=[title.pk]), data)
     assert response.status_code == 302
     assert TitleAlias.objects.filter(title=title, name="Boxing Club").exists()
@@ -341,10 +332,7 @@ def test_the_person_admin_reindexes_their_stories(client):
         "name": "Keanu Reeves",
         "slug": person.slug,
         "known_for": "Actor",
-        "aliases-TOTAL_FORMS": "2",
-        "aliases-INITIAL_FORMS": "1",
-        "aliases-MIN_NUM_FORMS": "0",
-        "aliases-MAX_NUM_FORMS": "1000",
+        **management_form("aliases", 2, 1),
         "aliases-0-id": str(alias.pk),
         "aliases-0-person": str(person.pk),
         "aliases-0-name": "Kino Rives",

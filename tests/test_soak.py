@@ -1,9 +1,10 @@
 """`make soak` (tests/loadtools: the soak command and its parts in soak/): its verdict, its checks
-of the database, its reading of pages, and a short soak over HTTP where PostgreSQL and Redis run
-on loopback.
+of the database, its reading of pages, and a short soak over HTTP where PostgreSQL runs on
+loopback and the soak starts (and stops for a while) a Redis of its own.
 """
 
 import os
+import re
 import shutil
 import socket
 import subprocess
@@ -21,7 +22,18 @@ from tests.loadtools.soak.audit import (
     audit_submissions,
 )
 from tests.loadtools.soak.client import hidden_fields, messages_of
-from tests.loadtools.soak.figures import Call, Figures, Kill, Restart, Window, sort_errors
+from tests.loadtools.soak.figures import (
+    Call,
+    Figures,
+    Kill,
+    RedisOutage,
+    Restart,
+    Window,
+    errors_during,
+    page_cache_shares,
+    sort_errors,
+)
+from tests.loadtools.soak.redis_server import Stats
 from trivia import services
 from trivia.models import ModerationEvent
 
@@ -51,6 +63,44 @@ def test_errors_count_against_the_run_only_outside_the_fault_windows():
     ]
 
 
+def test_the_redis_outage_excuses_no_error():
+    redis = Window("Redis outage", 40.0, 48.0, excused=False)
+    postgresql = Window("outage", 30.0, 32.0)
+    calls = [
+        Call("reader", "title page", 41.0, 41.2, status=500),
+        Call("reader", "home", 47.9, 48.3, error="RemoteDisconnected"),
+        Call("reader", "title page", 31.0, 31.2, status=500),
+        Call("reader", "title page", 42.0, 42.1, status=200),
+    ]
+
+    inside, outside = sort_errors(calls, [postgresql, redis])
+
+    assert inside == {"outage": 1}
+    assert [c.start for c in outside] == [41.0, 47.9]
+    assert [c.start for c in errors_during(calls, redis)] == [41.0, 47.9]
+
+
+def test_the_share_of_pages_from_the_cache_is_counted_before_during_and_after_redis():
+    outage = RedisOutage(at=40.0, planned_seconds=8, back_at=48.0)
+    calls = [
+        Call("reader", "title page", 10.0, 10.1, status=200, cache="hit"),
+        Call("reader", "title page", 11.0, 11.1, status=200, cache="miss"),
+        Call("reader", "home", 39.9, 40.1, status=200, cache="hit"),  # started before
+        Call("reader", "title page", 41.0, 41.1, status=200, cache="miss"),
+        Call("reader", "title page", 50.0, 50.1, status=200, cache="hit"),
+        Call("reader", "title page", 51.0, 51.1, status=500),  # not an answered page
+        Call("moderator", "queue", 52.0, 52.1, status=200),  # not a reader's
+        Call("reader", "title page", 53.0, 53.1, status=200),  # not a cacheable page
+    ]
+
+    assert page_cache_shares(calls, outage) == {
+        "before": (2, 3),
+        "during": (0, 1),
+        "after": (1, 1),
+    }
+    assert page_cache_shares(calls, None) == {"before": (3, 5)}
+
+
 def good_run(**changes):
     figures = Figures(
         duration=60,
@@ -61,6 +111,18 @@ def good_run(**changes):
         restart=Restart(
             at=30.0, command_seconds=6.0, pg_down_at=30.1, pg_back_at=31.5, app_back_at=32.0
         ),
+        redis=RedisOutage(
+            at=40.0,
+            planned_seconds=8,
+            before=Stats(keys=90, pages=60, hits=700, misses=600),
+            back_at=48.1,
+            after=Stats(keys=50, pages=40, hits=150, misses=250),
+            written_at=51.0,
+            hit_at=50.0,
+        ),
+        page_cache={"before": (50, 100), "during": (10, 40), "after": (45, 90)},
+        cache_warnings=6,
+        cache_warnings_allowed=8,
     )
     for name, value in changes.items():
         setattr(figures, name, value)
@@ -71,12 +133,29 @@ def test_a_run_without_loss_doubling_or_late_errors_meets_every_target():
     figures = good_run()
 
     assert figures.missed() == []
-    assert figures.lines()[-1] == "Targets met: 11 of 11"
+    assert figures.lines()[-1] == "Targets met: 16 of 16"
     recovery = next(line for line in figures.lines() if "recovery" in line)
     assert "0.50 s" in recovery and "[target ≤ 15 s: ok]" in recovery
+    back = next(line for line in figures.lines() if "back on Redis" in line)
+    assert "2.9 s after its return" in back and "[target ≤ 10 s: ok]" in back
+    hits = next(line for line in figures.lines() if "page cache hits (readers)" in line)
+    assert "before 0.50 (50 of 100); during 0.25 (10 of 40); after 0.50 (45 of 90)" in hits
+
+
+def test_a_redis_outage_too_late_to_see_the_return_is_not_judged_on_it():
+    figures = good_run(duration=50)
+    figures.redis.written_at = None
+
+    assert figures.missed() == []
+    back = next(line for line in figures.lines() if "back on Redis" in line)
+    assert "the load ended 1.9 s after its return: not judged" in back
+    hits = next(line for line in figures.lines() if "hits after Redis returned" in line)
+    assert "not judged" in hits and "target" not in hits
 
 
 RECOVERY = "recovery (PostgreSQL back → 200)"
+BACK_ON_REDIS = "the site back on Redis"
+HITS_AFTER = "page cache hits after Redis returned"
 
 
 @pytest.mark.parametrize(
@@ -88,7 +167,14 @@ RECOVERY = "recovery (PostgreSQL back → 200)"
         ({"submissions_missing": [SubmissionAck(3, "k", "carol")]}, ["submissions missing"]),
         (
             {"errors_outside": [Call("reader", "x", 50, 51, 500)]},
-            ["errors outside the fault windows"],
+            ["errors outside kill + PostgreSQL"],
+        ),
+        (
+            {
+                "errors_outside": [Call("reader", "x", 41, 42, 500)],
+                "redis_errors": [Call("reader", "x", 41, 42, 500)],
+            },
+            ["errors outside kill + PostgreSQL", "errors during the Redis outage"],
         ),
         (
             {"unexpected_outside": [Call("reader", "x", 5, 6, 403)]},
@@ -106,6 +192,24 @@ RECOVERY = "recovery (PostgreSQL back → 200)"
         (
             {"restart": Restart(at=30.0, command_seconds=0.1, command_error="not root")},
             ["PostgreSQL restart", RECOVERY],
+        ),
+        (
+            {"redis": RedisOutage(at=40.0, planned_seconds=8, start_error="port taken")},
+            ["Redis outage (the soak's own)", BACK_ON_REDIS],
+        ),
+        (
+            {"redis": RedisOutage(at=40.0, planned_seconds=8, back_at=48.0, written_at=58.5)},
+            [BACK_ON_REDIS],
+        ),
+        (
+            {"redis": RedisOutage(at=40.0, planned_seconds=8, back_at=48.0)},
+            [BACK_ON_REDIS],
+        ),
+        ({"cache_warnings": 0}, ["Redis failures logged by the site"]),
+        ({"cache_warnings": 9}, ["Redis failures logged by the site"]),
+        (
+            {"page_cache": {"before": (50, 100), "during": (0, 40), "after": (35, 90)}},
+            [HITS_AFTER],
         ),
     ],
 )
@@ -187,12 +291,10 @@ def test_pages_are_read_as_a_browser_reads_them():
 
 # --- A short soak over HTTP ------------------------------------------------------------------
 
-# A database and cache keys of this test run's own, removed afterwards: two suites running at
-# once must not drop each other's.
+# A database of this test run's own, removed afterwards: two suites running at once must not
+# drop each other's. The soak starts its own Redis on a spare port and stops it at the end.
 SOAK_DATABASE = f"backlot_soak_test_{os.getpid()}"
 SOAK_SERVER = "postgres://postgres@127.0.0.1:5432"
-SOAK_REDIS_URL = "redis://127.0.0.1:6379/0"
-SOAK_CACHE_PREFIX = f"backlot-soak-test-{os.getpid()}"
 
 
 def reachable(port):
@@ -205,32 +307,31 @@ def reachable(port):
 
 @pytest.fixture
 def soak_leftovers():
-    """Drop what the soak keeps for a look (its database, its folder, its cache keys)."""
+    """Drop what the soak keeps for a look (its database, its folder)."""
     yield
     import psycopg
-    import redis
 
     with psycopg.connect(f"{SOAK_SERVER}/postgres", autocommit=True) as server:
         server.execute(f"DROP DATABASE IF EXISTS {SOAK_DATABASE} WITH (FORCE)")
     shutil.rmtree(Path(tempfile.gettempdir()) / f"backlot-{SOAK_DATABASE}", ignore_errors=True)
-    client = redis.Redis.from_url(SOAK_REDIS_URL)
-    for key in client.scan_iter(match=f"{SOAK_CACHE_PREFIX}:*", count=1000):
-        client.delete(key)
 
 
 @pytest.mark.skipif(
-    not (reachable(5432) and reachable(6379)),
-    reason="the short soak needs PostgreSQL (127.0.0.1:5432) and Redis (127.0.0.1:6379)",
+    not (reachable(5432) and shutil.which("redis-server")),
+    reason="the short soak needs PostgreSQL (127.0.0.1:5432) and redis-server installed",
 )
-def test_a_short_soak_with_a_worker_killed_loses_and_doubles_nothing(soak_leftovers):
+def test_a_short_soak_with_a_worker_killed_and_redis_stopped_loses_nothing(soak_leftovers):
     environment = {
-        **{k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "DJANGO_"))},
+        **{
+            k: v
+            for k, v in os.environ.items()
+            if not k.startswith(("DATABASE_", "DJANGO_", "REDIS_", "CACHE_"))
+        },
         "DATABASE_URL": f"{SOAK_SERVER}/{SOAK_DATABASE}",
-        "REDIS_URL": SOAK_REDIS_URL,
-        "CACHE_KEY_PREFIX": SOAK_CACHE_PREFIX,
     }
-    command = [sys.executable, "manage.py", "soak", "--duration", "5", "--workers", "2"]
+    command = [sys.executable, "manage.py", "soak", "--duration", "12", "--workers", "2"]
     command += ["--readers", "1", "--contributors", "1", "--moderators", "2", "--kill-at", "2"]
+    command += ["--redis-outage-at", "4", "--redis-outage-for", "2"]
     done = subprocess.run(
         [*command, "--no-pg-restart"],
         cwd=ROOT,
@@ -243,8 +344,11 @@ def test_a_short_soak_with_a_worker_killed_loses_and_doubles_nothing(soak_leftov
 
     output = done.stdout + done.stderr
     assert done.returncode == 0, output
-    assert "Targets met: 9 of 9" in done.stdout, output
+    assert re.search(r"Targets met: (\d+) of \1$", done.stdout, re.M), output
     lines = {line.split("  ")[1].strip(): line for line in done.stdout.splitlines() if "  " in line}
     assert "0   [target 0: ok]" in lines["decisions lost"]
     assert "0   [target 0: ok]" in lines["decisions doubled"]
     assert "respawned as pid" in lines["worker kill (SIGKILL)"]
+    assert "started again at" in lines["Redis outage (the soak's own)"]
+    assert "0   [target 0: ok]" in lines["errors during the Redis outage"]
+    assert "0   [target 0: ok]" in lines["errors outside kill + PostgreSQL"]

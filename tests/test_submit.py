@@ -6,7 +6,6 @@ import uuid
 import pytest
 from django.apps import apps
 from django.db import connection
-from django.test import Client
 
 from tests.factories import (
     make_anecdote,
@@ -14,60 +13,17 @@ from tests.factories import (
     make_source,
     make_title,
     make_user,
-    verified_user,
 )
+from tests.submit_form import KUBRICK, form_data
 from trivia.models import Anecdote, ModerationEvent, Source
 from trivia.templatetags.backlot import linkify_plain
 
 pytestmark = pytest.mark.django_db
 
-KUBRICK = (
-    "Kubrick made Shelley Duvall repeat the baseball bat scene 127 times, a record for a "
-    "scene with dialogue."
-)
-
-
-@pytest.fixture
-def author(db):
-    return verified_user("dana")
-
-
-@pytest.fixture
-def author_client(author):
-    """The contributor's browser; the ``client`` fixture is someone else's."""
-    browser = Client()
-    browser.force_login(author)
-    return browser
-
 
 @pytest.fixture
 def shining(db):
     return make_title("The Shining", year=1980, aliases=["Shining"])
-
-
-def form_data(title=None, **fields):
-    """What the form posts: one story about ``title`` with one web source."""
-    data = {
-        "submission_key": str(uuid.uuid4()),
-        "title": str(getattr(title, "pk", title or "")),
-        "new_title_name": "",
-        "new_title_kind": "film",
-        "new_title_year": "",
-        "text": KUBRICK,
-        "tags": "Takes, Shelley Duvall",
-        "title_q": "",
-        "website": "",
-        "source-TOTAL_FORMS": "3",
-        "source-INITIAL_FORMS": "0",
-        "source-MIN_NUM_FORMS": "0",
-        "source-MAX_NUM_FORMS": "3",
-        "source-0-url": "https://example.org/making-of-the-shining",
-        "source-0-kind": "article",
-        "source-1-kind": "article",
-        "source-2-kind": "article",
-    }
-    data.update(fields)
-    return data
 
 
 def preview(client, data):
@@ -363,7 +319,7 @@ def test_an_address_without_a_scheme_is_taken_as_https(author_client, shining):
 
 
 def test_preview_shows_similar_published_stories_and_the_story_as_it_will_look(
-    author_client, shining
+    author, author_client, shining
 ):
     similar = make_anecdote(
         title=shining,
@@ -392,7 +348,7 @@ def test_preview_shows_similar_published_stories_and_the_story_as_it_will_look(
     assert "Your story, as readers will see it" in html
     assert KUBRICK in html
     assert "takes" in html and "example.org/making-of-the-shining" in html
-    assert not Anecdote.objects.filter(contributor__username="dana").exists()
+    assert not Anecdote.objects.filter(contributor=author).exists()
 
 
 def test_a_story_for_a_title_still_to_be_created_is_compared_on_postgresql_only(

@@ -25,8 +25,9 @@ from django.utils import timezone
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from tests.admin_forms import title_form
 from tests.factories import make_anecdote, make_moderator, make_title, make_user
-from tests.test_images import image_tag, title_form
+from tests.test_images import image_tag
 from tests.test_uploads import png_bytes, upload
 from trivia import services, tasks
 from trivia.models import Title

@@ -1,38 +1,24 @@
 """A story's image: only clean pixels are stored, under a random name, and nobody sees the image
 of an unpublished story but its contributor and the moderators.
 
-The hostile files are built here, small, rather than kept as binary fixtures.
+The hostile files are built small, here or in tests/hostile/catalogue.py, rather than kept as
+binary fixtures.
 """
 
 import io
-import struct
-import zlib
 from pathlib import Path
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from PIL import Image
 
-from tests.factories import make_moderator, make_title, make_user, move_to, verified_user
-from tests.test_submit import form_data
+from tests.factories import make_moderator, make_title, make_user, move_to
+from tests.hostile.catalogue import png_claiming
+from tests.submit_form import form_data
 from trivia import images
 from trivia.models import Anecdote
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def author(db):
-    return verified_user("ines")
-
-
-@pytest.fixture
-def author_client(author):
-    """The contributor's browser; the ``client`` fixture is someone else's."""
-    browser = Client()
-    browser.force_login(author)
-    return browser
 
 
 @pytest.fixture
@@ -52,25 +38,6 @@ def png_bytes(size=(64, 48), color=(200, 30, 30)):
     buffer = io.BytesIO()
     Image.new("RGB", size, color).save(buffer, "PNG")
     return buffer.getvalue()
-
-
-def _chunk(kind, data):
-    return struct.pack(">I", len(data)) + kind + data + struct.pack(">I", zlib.crc32(kind + data))
-
-
-def black_png_claiming(width, height):
-    """A real, valid 1-bit PNG of ``width`` × ``height`` black pixels: tens of kilobytes that
-    would decode into hundreds of megabytes."""
-    compressor = zlib.compressobj(9)
-    row = b"\x00" * (1 + (width + 7) // 8)
-    body = b"".join(compressor.compress(row) for _ in range(height)) + compressor.flush()
-    header = struct.pack(">IIBBBBB", width, height, 1, 0, 0, 0, 0)
-    return (
-        b"\x89PNG\r\n\x1a\n"
-        + _chunk(b"IHDR", header)
-        + _chunk(b"IDAT", body)
-        + _chunk(b"IEND", b"")
-    )
 
 
 def jpeg_with_gps():
@@ -112,8 +79,8 @@ def preview_with_image(client, title, content, name="photo.png", **fields):
         (b"just some text, not an image\n" * 10, "notes.png", "not a JPEG, PNG, WebP or GIF"),
         (SVG_WITH_SCRIPT, "drawing.svg", "not a JPEG, PNG, WebP or GIF"),
         (SVG_WITH_SCRIPT, "drawing.png", "not a JPEG, PNG, WebP or GIF"),
-        (black_png_claiming(20_000, 20_000), "flood.png", "far too many pixels"),
-        (black_png_claiming(6_000, 6_000), "big.png", "6,000 × 6,000 pixels (36 megapixels)"),
+        (png_claiming(20_000, 20_000), "flood.png", "far too many pixels"),
+        (png_claiming(6_000, 6_000), "big.png", "6,000 × 6,000 pixels (36 megapixels)"),
         (png_bytes()[:60], "cut.png", "could not be read"),
         (png_bytes() + b"\x00" * (5 * 1024 * 1024), "huge.png", "images may be at most 5 MB"),
     ],

@@ -11,7 +11,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from tests.caching import clear_caches
+from tests.caching import rendering_queries
 from tests.factories import make_anecdote, make_moderator, make_title, make_user, texts_of
 from trivia import services
 from trivia.models import Anecdote, Vote
@@ -338,12 +338,9 @@ def test_the_sort_switch_marks_the_current_order_and_keeps_the_filter(client):
 
 
 def queries_for(client, url):
-    client.get(url)  # Warm what is cached per process (content types, templates).
-    clear_caches()  # measure the rendering, not the anonymous page cache
-    with CaptureQueriesContext(connection) as queries:
-        response = client.get(url)
-    assert response.status_code == 200, url
-    return len(queries), response.content.decode().count('aria-pressed="true"')
+    """The page's queries, and how many of its vote buttons are pressed."""
+    count, response = rendering_queries(client, url)
+    return count, response.content.decode().count('aria-pressed="true"')
 
 
 def test_pages_with_votes_run_the_same_queries_for_6_or_60_stories(client, reader):

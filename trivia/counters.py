@@ -25,40 +25,44 @@ from .models import Anecdote, TaggedAnecdote, TagStoryCount, TitleStoryCount
 # building it through the ORM cost ten times the statement.
 
 
-def _names(model):
+def _execute(statement, model, ids, *, each):
+    """Run ``statement`` once for all of ``ids`` (those that are None left out) on ``model``'s
+    table: ``{table}``, ``{key}`` and ``{value}`` stand for its quoted names, ``{each}`` for
+    the ``each`` placeholder repeated once an id."""
+    ids = [pk for pk in ids if pk is not None]
+    if not ids:
+        return
     quote = connection.ops.quote_name
-    return quote(model._meta.db_table), quote(model._meta.pk.column), quote("value")
+    sql = statement.format(
+        table=quote(model._meta.db_table),
+        key=quote(model._meta.pk.column),
+        value=quote("value"),
+        each=", ".join([each] * len(ids)),
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, ids)
 
 
 def _increment(model, ids):
     """+1 on the count of each of ``ids``, creating the rows still missing, in one statement
     (an upsert both SQLite and PostgreSQL understand; concurrent first stories of one title
     both count)."""
-    ids = [pk for pk in ids if pk is not None]
-    if not ids:
-        return
-    table, key, value = _names(model)
-    rows = ", ".join(["(%s, 1)"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"INSERT INTO {table} ({key}, {value}) VALUES {rows} "
-            f"ON CONFLICT ({key}) DO UPDATE SET {value} = {table}.{value} + 1",
-            ids,
-        )
+    _execute(
+        "INSERT INTO {table} ({key}, {value}) VALUES {each} "
+        "ON CONFLICT ({key}) DO UPDATE SET {value} = {table}.{value} + 1",
+        model,
+        ids,
+        each="(%s, 1)",
+    )
 
 
 def _decrement(model, ids):
-    ids = [pk for pk in ids if pk is not None]
-    if not ids:
-        return
-    table, key, value = _names(model)
-    placeholders = ", ".join(["%s"] * len(ids))
-    with connection.cursor() as cursor:
-        cursor.execute(
-            f"UPDATE {table} SET {value} = {value} - 1 "
-            f"WHERE {key} IN ({placeholders}) AND {value} > 0",
-            ids,
-        )
+    _execute(
+        "UPDATE {table} SET {value} = {value} - 1 WHERE {key} IN ({each}) AND {value} > 0",
+        model,
+        ids,
+        each="%s",
+    )
 
 
 def follow(before, after):
@@ -75,13 +79,9 @@ def follow(before, after):
         _decrement(model, [pk for pk, n in delta.items() if n < 0])
 
 
-def recount():
-    """Count every title's and every tag's published stories again, from the stories.
-
-    For data written around the ORM (bulk loads, restores) and as a repair; run it while no
-    one is moderating, as a story decided meanwhile may be counted from the old numbers.
-    Returns (titles counted, tags counted).
-    """
+def published_counts():
+    """How many published stories each title and each tag has, counted from the stories:
+    ({title id: count}, {tag id: count}), leaving out those that have none."""
     published = Anecdote.objects.published()
     per_title = published.values_list("title").annotate(n=Count("pk")).order_by()
     per_tag = (
@@ -90,13 +90,25 @@ def recount():
         .annotate(n=Count("pk"))
         .order_by()
     )
+    return dict(per_title), dict(per_tag)
+
+
+def recount():
+    """Count every title's and every tag's published stories again, from the stories.
+
+    For data written around the ORM (bulk loads, restores) and as a repair; run it while no
+    one is moderating, as a story decided meanwhile may be counted from the old numbers.
+    Returns (titles counted, tags counted).
+    """
     with transaction.atomic():
+        per_title, per_tag = published_counts()
         TitleStoryCount.objects.all().delete()
         TagStoryCount.objects.all().delete()
         titles = TitleStoryCount.objects.bulk_create(
-            [TitleStoryCount(title_id=title, value=n) for title, n in per_title], batch_size=1000
+            [TitleStoryCount(title_id=title, value=n) for title, n in per_title.items()],
+            batch_size=1000,
         )
         tags = TagStoryCount.objects.bulk_create(
-            [TagStoryCount(tag_id=tag, value=n) for tag, n in per_tag], batch_size=1000
+            [TagStoryCount(tag_id=tag, value=n) for tag, n in per_tag.items()], batch_size=1000
         )
     return len(titles), len(tags)

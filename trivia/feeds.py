@@ -88,19 +88,39 @@ class LatestStoriesFeed(Feed):
         return item.published_at
 
 
-class TitleStoriesFeed(LatestStoriesFeed):
-    """One title's newest published stories; a 404 for a title readers cannot open."""
+class OneSubjectFeed(LatestStoriesFeed):
+    """The newest stories of one title or one tag, found by its slug among ``subjects()``: a
+    404 for one readers cannot open. The feed's title and subtitle name it (``{name}``), and
+    the page cache drops the feed with the subject's page (``shows``, ``kind:pk``)."""
+
+    kind = None
+    title_format = None
+    subtitle_format = None
+
+    def subjects(self):
+        raise NotImplementedError
 
     def get_object(self, request, slug):
-        title = get_object_or_404(queries.title_has_stories(), slug=slug)
-        shows(request, f"title:{title.pk}")
-        return title
+        subject = get_object_or_404(self.subjects(), slug=slug)
+        shows(request, f"{self.kind}:{subject.pk}")
+        return subject
 
     def title(self, obj):
-        return f"Backlot: behind the scenes of {obj.name}"
+        return self.title_format.format(name=obj.name)
 
     def subtitle(self, obj):
-        return f"New behind-the-scenes stories about {obj.name}, as they are published."
+        return self.subtitle_format.format(name=obj.name)
+
+
+class TitleStoriesFeed(OneSubjectFeed):
+    """One title's newest published stories."""
+
+    kind = "title"
+    title_format = "Backlot: behind the scenes of {name}"
+    subtitle_format = "New behind-the-scenes stories about {name}, as they are published."
+
+    def subjects(self):
+        return queries.title_has_stories()
 
     def link(self, obj):
         return obj.get_absolute_url()
@@ -109,19 +129,15 @@ class TitleStoriesFeed(LatestStoriesFeed):
         return obj.anecdotes.published().order_by("-published_at", "-pk")
 
 
-class TagStoriesFeed(LatestStoriesFeed):
+class TagStoriesFeed(OneSubjectFeed):
     """One tag's newest stories, in the tag page's order (see ``queries.stories_tagged``)."""
 
-    def get_object(self, request, slug):
-        tag = get_object_or_404(queries.tag_has_stories(), slug=slug)
-        shows(request, f"tag:{tag.pk}")
-        return tag
+    kind = "tag"
+    title_format = "Backlot: stories tagged “{name}”"
+    subtitle_format = "New behind-the-scenes stories tagged “{name}”, as they are published."
 
-    def title(self, obj):
-        return f"Backlot: stories tagged “{obj.name}”"
-
-    def subtitle(self, obj):
-        return f"New behind-the-scenes stories tagged “{obj.name}”, as they are published."
+    def subjects(self):
+        return queries.tag_has_stories()
 
     def link(self, obj):
         return reverse("tag_detail", kwargs={"slug": obj.slug})

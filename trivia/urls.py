@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.sitemaps import views as sitemap_views
 from django.urls import include, path, register_converter
+from django.urls.converters import StringConverter
 
 from . import feeds, health, sitemaps
 from .caching.pages import LISTS
@@ -8,7 +9,7 @@ from .caching.pages import cache_public_page as public
 from .views import browse, feedback, kept_images, media, search, submissions, submit, votes
 
 
-class TagSlugConverter:
+class TagSlugConverter(StringConverter):
     """Taggit's slugs keep accented letters ("café"), which Django's ``slug`` converter refuses.
 
     Letters, digits, "_" and "-" only: a NUL byte or any other character never reaches the
@@ -16,12 +17,6 @@ class TagSlugConverter:
     """
 
     regex = r"[-\w]+"
-
-    def to_python(self, value):
-        return value
-
-    def to_url(self, value):
-        return value
 
 
 register_converter(TagSlugConverter, "tagslug")

@@ -45,6 +45,8 @@ def main(argv=None):
         delay = started + n / args.rate - time.monotonic()
         if delay > 0:
             time.sleep(delay)
+        elif time.monotonic() > started + args.duration:
+            break  # so slow that the schedule ran past the end: the measure ends with wrk's
         path = rng.choice(paths)
         begun = time.perf_counter()
         try:

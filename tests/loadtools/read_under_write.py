@@ -251,9 +251,7 @@ def prepare_stories(count, rng, titles, tags):
     source = Source.objects.filter(publisher=SOURCE_PUBLISHER).order_by("pk").first()
     if source is None:
         source = Source.objects.create(title="Bench writer's source", publisher=SOURCE_PUBLISHER)
-    title_pks = rng.choices(
-        [pk for _, _, pk in titles], weights=zipf_weights(len(titles)), k=count
-    )
+    title_pks = rng.choices([pk for _, _, pk in titles], weights=zipf_weights(len(titles)), k=count)
     tag_pks, tag_weights = [pk for _, _, pk in tags], [n for _, n, _ in tags]
     tag_objects = Tag.objects.in_bulk(tag_pks)
     pks = []
@@ -264,7 +262,7 @@ def prepare_stories(count, rng, titles, tags):
         words = rng.choices(WORDS, k=rng.randint(20, 40))
         story = Anecdote.objects.create(
             title_id=title_pk,
-            text=f"Bench writer's story {n}: " + " ".join(words) + ".",
+            text=f"Bench writer story {n}: " + " ".join(words) + ".",
             contributor=writer,
             state=Anecdote.State.PENDING,
             submitted_at=timezone.now(),

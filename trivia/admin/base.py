@@ -1,5 +1,5 @@
-"""What every admin here shares: searches bounded so a pasted essay is no 500, and counts per
-row in one query."""
+"""What every admin here shares: searches bounded so a pasted essay is no 500, read-only lists
+of what the services write, and counts per row in one query."""
 
 from django.contrib import admin
 from django.db.models import Count, Subquery
@@ -15,6 +15,19 @@ class BoundedSearchAdmin(admin.ModelAdmin):
 
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, search_term[:MAX_SEARCH_LENGTH])
+
+
+class ReadOnlyAdmin(BoundedSearchAdmin):
+    """Rows that only the services write: nobody adds, changes or deletes them here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 def count_of(queryset, column):

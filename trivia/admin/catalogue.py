@@ -38,22 +38,42 @@ from .forms import (
 admin.site.unregister(taggit_admin.Tag)
 
 
-class TitleAliasInline(admin.TabularInline):
-    model = TitleAlias
-    form = TitleAliasForm
+class AliasInline(admin.TabularInline):
     formset = AliasFormSet
     extra = 1
+
+
+class CatalogueEntryAdmin(BoundedSearchAdmin):
+    """What the title and person admins share: the slug follows the name, and the list counts
+    each one's published stories through the stories' link to them (``stories_link``)."""
+
+    prepopulated_fields = {"slug": ["name"]}
+    stories_link = None
+
+    def get_queryset(self, request):
+        link = self.stories_link
+        published = Anecdote.objects.published().filter(**{link: OuterRef("pk")})
+        return super().get_queryset(request).annotate(published_count=count_of(published, link))
+
+    @admin.display(description="published stories", ordering="published_count")
+    def published_stories(self, entry):
+        return entry.published_count
+
+
+class TitleAliasInline(AliasInline):
+    model = TitleAlias
+    form = TitleAliasForm
     fields = ["name"]
 
 
 @admin.register(Title)
-class TitleAdmin(BoundedSearchAdmin):
+class TitleAdmin(CatalogueEntryAdmin):
     form = TitleAdminForm
     list_display = ["name", "kind", "years", "published_stories"]
     list_filter = ["kind"]
     search_fields = ["name", "original_title", "aliases__name"]
-    prepopulated_fields = {"slug": ["name"]}
     inlines = [TitleAliasInline]
+    stories_link = "title"
 
     def save_model(self, request, obj, form, change):
         """A new poster is stored under a random name and its renditions are queued for the
@@ -70,14 +90,6 @@ class TitleAdmin(BoundedSearchAdmin):
         if "poster" in form.changed_data:
             tasks.make_renditions_later(obj)
 
-    def get_queryset(self, request):
-        published = Anecdote.objects.published().filter(title=OuterRef("pk"))
-        return super().get_queryset(request).annotate(published_count=count_of(published, "title"))
-
-    @admin.display(description="published stories", ordering="published_count")
-    def published_stories(self, title):
-        return title.published_count
-
     def save_related(self, request, form, formsets, change):
         """The title and its aliases are saved now: its stories show and are found under the new
         names."""
@@ -85,33 +97,23 @@ class TitleAdmin(BoundedSearchAdmin):
         services.title_edited(title=form.instance)
 
 
-class PersonAliasInline(admin.TabularInline):
+class PersonAliasInline(AliasInline):
     model = PersonAlias
     form = PersonAliasForm
-    formset = AliasFormSet
-    extra = 1
     verbose_name = "alias"
     verbose_name_plural = "aliases (other spellings found in articles and submissions)"
 
 
 @admin.register(Person)
-class PersonAdmin(BoundedSearchAdmin):
+class PersonAdmin(CatalogueEntryAdmin):
     """The people stories are about. Their aliases let the importer and the submit form find
     them under garbled names ("Kino Rives" for Keanu Reeves)."""
 
     form = PersonAdminForm
     list_display = ["name", "known_for", "published_stories"]
     search_fields = ["name", "aliases__name"]
-    prepopulated_fields = {"slug": ["name"]}
     inlines = [PersonAliasInline]
-
-    def get_queryset(self, request):
-        published = Anecdote.objects.published().filter(people=OuterRef("pk"))
-        return super().get_queryset(request).annotate(published_count=count_of(published, "people"))
-
-    @admin.display(description="published stories", ordering="published_count")
-    def published_stories(self, person):
-        return person.published_count
+    stories_link = "people"
 
     def save_related(self, request, form, formsets, change):
         """The person and their aliases are saved now: their stories are found under the new

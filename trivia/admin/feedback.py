@@ -13,7 +13,7 @@ from django.urls import path, reverse
 
 from .. import services
 from ..models import Correction, Report
-from .base import BoundedSearchAdmin
+from .base import ReadOnlyAdmin
 from .decisions import decide_each, story_label
 from .forms import MessageForm
 
@@ -36,7 +36,7 @@ def word_diff(old, new):
     return pieces
 
 
-class FeedbackAdmin(BoundedSearchAdmin):
+class FeedbackAdmin(ReadOnlyAdmin):
     """Shared by corrections and reports: moderators only, read-only rows, decided by buttons.
 
     ``decisions`` lists the review page's buttons: the submit button's name, its label, the
@@ -55,15 +55,6 @@ class FeedbackAdmin(BoundedSearchAdmin):
 
     def has_view_permission(self, request, obj=None):
         return self.has_moderate_permission(request)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.display(description="story")
     def story(self, item):
@@ -106,6 +97,7 @@ class FeedbackAdmin(BoundedSearchAdmin):
             "form": form,
             "buttons": [(key, label) for key, label, _, _ in self.decisions],
             "story_admin_url": reverse("admin:trivia_anecdote_change", args=[item.anecdote_id]),
+            "decided": item.state != item.waiting_state,
             **self.review_context(request, item),
         }
         return TemplateResponse(request, self.change_form_template, context)
@@ -154,7 +146,6 @@ class CorrectionAdmin(FeedbackAdmin):
         return {
             "diff": word_diff(live, correction.text),
             "live_changed": live != correction.base_text,
-            "decided": correction.state != Correction.State.PENDING,
         }
 
 
@@ -199,7 +190,6 @@ class ReportAdmin(FeedbackAdmin):
     def review_context(self, request, report):
         story = report.anecdote
         return {
-            "decided": report.state != Report.State.OPEN,
             "unpublish_url": reverse("admin:trivia_anecdote_unpublish", args=[story.pk])
             if "unpublish" in story.allowed_actions(request.user)
             else "",

@@ -5,7 +5,7 @@ from django.contrib import admin
 from django.db.models import Count
 
 from ..models import Anecdote, ModerationEvent
-from .base import BoundedSearchAdmin
+from .base import ReadOnlyAdmin
 
 State = Anecdote.State
 
@@ -25,7 +25,7 @@ SNAPSHOT_LABELS = {
 
 
 @admin.register(ModerationEvent)
-class ModerationEventAdmin(BoundedSearchAdmin):
+class ModerationEventAdmin(ReadOnlyAdmin):
     """The audit trail, for reading only: it is written by the services, never by hand."""
 
     list_display = ["created_at", "action", "actor", "story", "from_state", "to_state", "reason"]
@@ -37,15 +37,6 @@ class ModerationEventAdmin(BoundedSearchAdmin):
     @admin.display(description="story")
     def story(self, event):
         return str(event.anecdote)
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 def moderation_history(story):

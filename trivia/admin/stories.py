@@ -104,8 +104,8 @@ class StoryAdmin(StoryDecisionsMixin, BoundedSearchAdmin):
     autocomplete_fields = ["title", "people"]
     inlines = [CitationInline]
     save_on_top = True
-    readonly_fields = [
-        "proposed_title",
+    # The story's record, shown folded on its change page: written by the services, never here.
+    record_fields = [
         "state",
         "contributor",
         "version",
@@ -114,6 +114,10 @@ class StoryAdmin(StoryDecisionsMixin, BoundedSearchAdmin):
         "rejection_reason",
         "moderator_message",
         "image",
+    ]
+    readonly_fields = [
+        "proposed_title",
+        *record_fields,
         "suggested_people",
         "possible_duplicates",
     ]
@@ -256,22 +260,7 @@ class StoryAdmin(StoryDecisionsMixin, BoundedSearchAdmin):
         return [
             (None, {"fields": story}),
             ("Accuracy", {"fields": ["accuracy", "accuracy_note"]}),
-            (
-                "Record",
-                {
-                    "classes": ["collapse"],
-                    "fields": [
-                        "state",
-                        "contributor",
-                        "version",
-                        "submitted_at",
-                        "published_at",
-                        "rejection_reason",
-                        "moderator_message",
-                        "image",
-                    ],
-                },
-            ),
+            ("Record", {"classes": ["collapse"], "fields": self.record_fields}),
         ]
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):

@@ -4,6 +4,7 @@
 - ``stories``: stories (``Anecdote``), sources, citations, tags, votes.
 - ``moderation``: the audit trail, corrections and reports.
 - ``derived``: search entries, counters and the cache's version rows, kept by the services.
+- ``base``: what they share: choice constraints, links to accounts, image renditions.
 """
 
 from .catalogue import (  # noqa: F401

@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils.text import slugify
 
 from ..matching.names import normalize_name
+from .base import one_of, renditions
 
 
 def unique_slug(model, text, *, max_length=80):
@@ -24,10 +25,50 @@ class TitleKind(models.TextChoices):
     SERIES = "series", "Series"
 
 
-class Title(models.Model):
-    """A film or a series; its stories are listed on its page."""
+class Named(models.Model):
+    """A name, kept with its normal form (``normalized_name``), which matching compares."""
 
     name = models.CharField(max_length=200)
+
+    class Meta:
+        abstract = True
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        # Derived fields only: no side effects beyond this row.
+        self.normalized_name = normalize_name(self.name)
+        super().save(*args, **kwargs)
+
+
+class CatalogueEntry(Named):
+    """What a title and a person share: their name, and a page of their stories under a slug
+    made from it (``page_url_name``)."""
+
+    page_url_name = None
+
+    normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta(Named.Meta):
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if not self.slug:
+            self.slug = unique_slug(type(self), self.name)
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse(self.page_url_name, kwargs={"slug": self.slug})
+
+
+class Title(CatalogueEntry):
+    """A film or a series; its stories are listed on its page."""
+
+    page_url_name = "title_detail"
+
     slug = models.SlugField(
         max_length=80,
         unique=True,
@@ -46,19 +87,11 @@ class Title(models.Model):
     )
     synopsis = models.TextField(blank=True, max_length=1000)
     poster = models.ImageField(upload_to="posters/", blank=True)
-    poster_renditions = models.JSONField(
-        default=dict,
-        blank=True,
-        editable=False,
-        help_text="Smaller copies of the poster, made once when it is uploaded.",
-    )
-    normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
+    poster_renditions = renditions("poster")
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(CatalogueEntry.Meta):
         constraints = [
-            models.CheckConstraint(condition=Q(kind__in=TitleKind.values), name="title_kind_valid"),
+            one_of("kind", TitleKind, name="title_kind_valid"),
             models.CheckConstraint(
                 condition=Q(end_year__isnull=True)
                 | (Q(kind=TitleKind.SERIES) & Q(end_year__gte=models.F("year"))),
@@ -68,16 +101,6 @@ class Title(models.Model):
 
     def __str__(self):
         return f"{self.name} ({self.year})" if self.year else self.name
-
-    def save(self, *args, **kwargs):
-        # Derived fields only: no side effects beyond this row.
-        self.normalized_name = normalize_name(self.name)
-        if not self.slug:
-            self.slug = unique_slug(Title, self.name)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("title_detail", kwargs={"slug": self.slug})
 
     @property
     def years(self):
@@ -89,69 +112,44 @@ class Title(models.Model):
         return str(self.year)
 
 
-class TitleAlias(models.Model):
-    """Another name of a title: a translation, a garbled name seen in an article, a numbering.
+class Alias(Named):
+    """Another name a title or a person goes by, for matching.
 
-    Aliases are unique in their normal form across all titles, so a heading can match at most
-    one title.
+    Aliases of one kind are unique in their normal form, so a name matches at most one title,
+    or one person.
     """
 
-    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200)
     normalized_name = models.CharField(max_length=200, unique=True, editable=False)
 
-    class Meta:
+    class Meta(Named.Meta):
+        abstract = True
+
+
+class TitleAlias(Alias):
+    """Another name of a title: a translation, a garbled name seen in an article, a numbering."""
+
+    title = models.ForeignKey(Title, on_delete=models.CASCADE, related_name="aliases")
+
+    class Meta(Alias.Meta):
         verbose_name_plural = "title aliases"
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        self.normalized_name = normalize_name(self.name)
-        super().save(*args, **kwargs)
 
 
-class Person(models.Model):
+class Person(CatalogueEntry):
     """Someone stories are about: an actor, a director, someone of the crew."""
 
-    name = models.CharField(max_length=200)
+    page_url_name = "person_detail"
+
     slug = models.SlugField(max_length=80, unique=True)
     known_for = models.CharField(max_length=100, blank=True, help_text="e.g. “Actor”, “Director”.")
-    normalized_name = models.CharField(max_length=200, db_index=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["name"]
+    class Meta(CatalogueEntry.Meta):
         verbose_name_plural = "people"
 
-    def __str__(self):
-        return self.name
 
-    def save(self, *args, **kwargs):
-        self.normalized_name = normalize_name(self.name)
-        if not self.slug:
-            self.slug = unique_slug(Person, self.name)
-        super().save(*args, **kwargs)
-
-    def get_absolute_url(self):
-        return reverse("person_detail", kwargs={"slug": self.slug})
-
-
-class PersonAlias(models.Model):
-    """Another spelling of a person's name ("Kino Rives" for Keanu Reeves), for matching."""
+class PersonAlias(Alias):
+    """Another spelling of a person's name ("Kino Rives" for Keanu Reeves)."""
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="aliases")
-    name = models.CharField(max_length=200)
-    normalized_name = models.CharField(max_length=200, unique=True, editable=False)
 
-    class Meta:
+    class Meta(Alias.Meta):
         verbose_name_plural = "person aliases"
-        ordering = ["name"]
-
-    def __str__(self):
-        return self.name
-
-    def save(self, *args, **kwargs):
-        self.normalized_name = normalize_name(self.name)
-        super().save(*args, **kwargs)

@@ -2,8 +2,8 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
 
+from .base import account_link, one_of
 from .stories import Anecdote, StoryState
 
 
@@ -27,13 +27,7 @@ class ModerationEvent(models.Model):
         REPORT_RESOLVED = "report_resolved", "Report resolved"
 
     anecdote = models.ForeignKey(Anecdote, on_delete=models.CASCADE, related_name="events")
-    actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="moderation_events",
-    )
+    actor = account_link("moderation_events")
     action = models.CharField(max_length=20, choices=Action.choices)
     from_state = models.CharField(
         max_length=20, choices=StoryState.choices, blank=True, help_text="Empty for a new story."
@@ -52,17 +46,43 @@ class ModerationEvent(models.Model):
         return f"{self.get_action_display()} by {self.actor or 'someone'} at {when}"
 
 
+class ReaderFeedback(models.Model):
+    """What a correction and a report share: a reader's note on a published story, waiting in
+    its queue (oldest first) until one moderator decides it.
+
+    Each names its decision's columns in its own words; ``waiting_state`` and
+    ``decision_columns`` (who decided, when, their message) say which, for the services that
+    decide either (``trivia.services.feedback``)."""
+
+    waiting_state = None
+    decision_columns = ()
+
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        abstract = True
+        ordering = ["created_at", "pk"]
+        indexes = [models.Index(fields=["state", "created_at"], name="%(class)s_queue")]
+
+
+def _decision_state(choices, default):
+    """Where a correction or a report stands: only a moderator's decision changes it."""
+    return models.CharField(max_length=20, choices=choices, default=default, editable=False)
+
+
 class CorrectionState(models.TextChoices):
     PENDING = "pending", "Waiting for a moderator"
     ACCEPTED = "accepted", "Accepted"
     REJECTED = "rejected", "Not accepted"
 
 
-class Correction(models.Model):
+class Correction(ReaderFeedback):
     """A proposed revision of a published story. The published text stays live until a
     moderator accepts it; ``base_text`` is what the proposer saw, for the moderator's diff."""
 
     State = CorrectionState
+    waiting_state = State.PENDING
+    decision_columns = ("decided_by", "decided_at", "decision_message")
 
     anecdote = models.ForeignKey(Anecdote, on_delete=models.CASCADE, related_name="corrections")
     proposer = models.ForeignKey(
@@ -71,29 +91,13 @@ class Correction(models.Model):
     text = models.TextField("proposed text")
     note = models.TextField(blank=True, max_length=1000, help_text="Why, and from which source.")
     base_text = models.TextField(editable=False)
-    state = models.CharField(
-        max_length=20, choices=State.choices, default=State.PENDING, editable=False
-    )
-    decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
+    state = _decision_state(State.choices, State.PENDING)
+    decided_by = account_link("+", editable=False)
     decided_at = models.DateTimeField(null=True, blank=True, editable=False)
     decision_message = models.TextField(blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
-        constraints = [
-            models.CheckConstraint(
-                condition=Q(state__in=CorrectionState.values), name="correction_state_valid"
-            )
-        ]
-        indexes = [models.Index(fields=["state", "created_at"], name="correction_queue")]
+    class Meta(ReaderFeedback.Meta):
+        constraints = [one_of("state", CorrectionState, name="correction_state_valid")]
 
     def __str__(self):
         return f"Correction to “{self.anecdote}”"
@@ -113,49 +117,28 @@ class ReportState(models.TextChoices):
     RESOLVED = "resolved", "Resolved"
 
 
-class Report(models.Model):
+class Report(ReaderFeedback):
     """A reader's note that a published story has a problem; it waits for a moderator."""
 
     Reason = ReportReason
     State = ReportState
+    waiting_state = State.OPEN
+    decision_columns = ("resolved_by", "resolved_at", "resolution")
 
     anecdote = models.ForeignKey(Anecdote, on_delete=models.CASCADE, related_name="reports")
-    reporter = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="reports",
-        help_text="Empty for an anonymous reader.",
-    )
+    reporter = account_link("reports", help_text="Empty for an anonymous reader.")
     reason = models.CharField(max_length=20, choices=Reason.choices)
     note = models.TextField(blank=True, max_length=1000)
-    state = models.CharField(
-        max_length=20, choices=State.choices, default=State.OPEN, editable=False
-    )
-    resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-        editable=False,
-    )
+    state = _decision_state(State.choices, State.OPEN)
+    resolved_by = account_link("+", editable=False)
     resolved_at = models.DateTimeField(null=True, blank=True, editable=False)
     resolution = models.TextField(blank=True, editable=False)
-    created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["created_at", "pk"]
+    class Meta(ReaderFeedback.Meta):
         constraints = [
-            models.CheckConstraint(
-                condition=Q(state__in=ReportState.values), name="report_state_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(reason__in=ReportReason.values), name="report_reason_valid"
-            ),
+            one_of("state", ReportState, name="report_state_valid"),
+            one_of("reason", ReportReason, name="report_reason_valid"),
         ]
-        indexes = [models.Index(fields=["state", "created_at"], name="report_queue")]
 
     def __str__(self):
         return f"{self.get_reason_display()}: “{self.anecdote}”"

@@ -11,6 +11,7 @@ from django.urls import reverse
 from taggit.managers import TaggableManager
 from taggit.models import TaggedItemBase
 
+from .base import account_link, one_of, renditions
 from .catalogue import Title, TitleKind
 
 
@@ -143,12 +144,7 @@ class Anecdote(models.Model):
         help_text="Hidden until the reader chooses to reveal it.",
     )
     image = models.ImageField(upload_to="anecdotes/", blank=True)
-    image_renditions = models.JSONField(
-        default=dict,
-        blank=True,
-        editable=False,
-        help_text="Smaller copies of the image, made once when it is uploaded.",
-    )
+    image_renditions = renditions("image")
     people = models.ManyToManyField(
         "Person",
         blank=True,
@@ -160,13 +156,8 @@ class Anecdote(models.Model):
         editable=False,
         help_text="How many readers found it interesting; kept by the voting service.",
     )
-    contributor = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="anecdotes",
-        help_text="Deleting the account keeps the story, without its author.",
+    contributor = account_link(
+        "anecdotes", help_text="Deleting the account keeps the story, without its author."
     )
     sources = models.ManyToManyField("Source", through="Citation", related_name="anecdotes")
 
@@ -212,12 +203,8 @@ class Anecdote(models.Model):
         verbose_name_plural = "all stories"
         permissions = [("moderate_anecdote", "Can approve, reject and unpublish stories")]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(state__in=StoryState.values), name="anecdote_state_valid"
-            ),
-            models.CheckConstraint(
-                condition=Q(accuracy__in=Accuracy.values), name="anecdote_accuracy_valid"
-            ),
+            one_of("state", StoryState, name="anecdote_state_valid"),
+            one_of("accuracy", Accuracy, name="anecdote_accuracy_valid"),
             models.CheckConstraint(
                 condition=~Q(state=StoryState.PUBLISHED)
                 | (Q(title__isnull=False) & Q(published_at__isnull=False)),
@@ -347,9 +334,7 @@ class Source(models.Model):
     class Meta:
         ordering = ["title", "pk"]
         constraints = [
-            models.CheckConstraint(
-                condition=Q(kind__in=SourceKind.values), name="source_kind_valid"
-            ),
+            one_of("kind", SourceKind, name="source_kind_valid"),
             models.UniqueConstraint(
                 fields=["import_fingerprint"],
                 condition=~Q(import_fingerprint=""),

@@ -11,6 +11,19 @@ from .errors import ModerationError, StaleDecision
 from .lifecycle import Action, State, _record, _require_moderator
 
 
+def _record_feedback(story, *, actor, action, message, reason=""):
+    """The story's audit trail notes a correction or a report, or a decision on one: neither
+    changes the story's state."""
+    _record(
+        story,
+        actor=actor,
+        action=action,
+        from_state=story.state,
+        reason=reason,
+        message=message.strip(),
+    )
+
+
 def propose_correction(*, story, proposer, text, note=""):
     """A signed-in user proposes new text for a published story; the live text stays as it is."""
     if not (proposer and proposer.is_authenticated):
@@ -29,28 +42,32 @@ def propose_correction(*, story, proposer, text, note=""):
             note=note.strip(),
             base_text=current.text,
         )
-        _record(
-            current,
-            actor=proposer,
-            action=Action.CORRECTION_PROPOSED,
-            from_state=current.state,
-            message=note.strip(),
-        )
+        _record_feedback(current, actor=proposer, action=Action.CORRECTION_PROPOSED, message=note)
     return correction
 
 
-def _decide_correction(correction, *, moderator, to_state, message):
-    """Lock-free decision: the conditional UPDATE lets exactly one moderator decide."""
-    _require_moderator(moderator)
-    decided = Correction.objects.filter(pk=correction.pk, state=Correction.State.PENDING).update(
-        state=to_state,
-        decided_by=moderator,
-        decided_at=timezone.now(),
-        decision_message=message.strip(),
+def _decide(item, *, moderator, to_state, message, already):
+    """Lock-free decision on a correction or a report: the conditional UPDATE lets exactly one
+    moderator decide it; the others are told ``already``."""
+    by, at, text = item.decision_columns
+    waiting = type(item).objects.filter(pk=item.pk, state=item.waiting_state)
+    decided = waiting.update(
+        state=to_state, **{by: moderator, at: timezone.now(), text: message.strip()}
     )
     if decided != 1:
-        raise StaleDecision("This correction was already decided by another moderator.")
-    correction.refresh_from_db()
+        raise StaleDecision(already)
+    item.refresh_from_db()
+
+
+def _decide_correction(correction, *, moderator, to_state, message):
+    _require_moderator(moderator)
+    _decide(
+        correction,
+        moderator=moderator,
+        to_state=to_state,
+        message=message,
+        already="This correction was already decided by another moderator.",
+    )
     notify_correction_decision(correction)
 
 
@@ -68,13 +85,7 @@ def accept_correction(*, correction, moderator, message=""):
         story.version += 1
         story.save(update_fields=["text", "version", "updated_at"])
         publication.story_changed(story, before=shown_before)
-        _record(
-            story,
-            actor=moderator,
-            action=Action.CORRECTION_ACCEPTED,
-            from_state=story.state,
-            message=message.strip(),
-        )
+        _record_feedback(story, actor=moderator, action=Action.CORRECTION_ACCEPTED, message=message)
     return correction
 
 
@@ -83,12 +94,11 @@ def reject_correction(*, correction, moderator, message=""):
         _decide_correction(
             correction, moderator=moderator, to_state=Correction.State.REJECTED, message=message
         )
-        _record(
+        _record_feedback(
             correction.anecdote,
             actor=moderator,
             action=Action.CORRECTION_REJECTED,
-            from_state=correction.anecdote.state,
-            message=message.strip(),
+            message=message,
         )
     return correction
 
@@ -105,13 +115,8 @@ def report_story(*, story, reporter, reason, note=""):
         report = Report.objects.create(
             anecdote=current, reporter=reporter, reason=reason, note=(note or "").strip()
         )
-        _record(
-            current,
-            actor=reporter,
-            action=Action.REPORTED,
-            from_state=current.state,
-            reason=reason,
-            message=report.note,
+        _record_feedback(
+            current, actor=reporter, action=Action.REPORTED, reason=reason, message=report.note
         )
     return report
 
@@ -124,21 +129,13 @@ def resolve_report(*, report, moderator, outcome, message=""):
     if to_state is None:
         raise ModerationError("A report is either dismissed or resolved.")
     with transaction.atomic():
-        closed = Report.objects.filter(pk=report.pk, state=Report.State.OPEN).update(
-            state=to_state,
-            resolved_by=moderator,
-            resolved_at=timezone.now(),
-            resolution=message.strip(),
+        _decide(
+            report,
+            moderator=moderator,
+            to_state=to_state,
+            message=message,
+            already="This report was already handled by another moderator.",
         )
-        if closed != 1:
-            raise StaleDecision("This report was already handled by another moderator.")
-        report.refresh_from_db()
         action = Action.REPORT_DISMISSED if outcome == "dismissed" else Action.REPORT_RESOLVED
-        _record(
-            report.anecdote,
-            actor=moderator,
-            action=action,
-            from_state=report.anecdote.state,
-            message=message.strip(),
-        )
+        _record_feedback(report.anecdote, actor=moderator, action=action, message=message)
     return report

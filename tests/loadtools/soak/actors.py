@@ -44,7 +44,8 @@ READER_PAGES = {
     "feed": 1,
     "sitemap": 1,
 }
-SEARCH_WORDS = ("crew", "night", "stage", "lamps", "film", "set")
+# Words of every seeded story (seed.py), so that each search finds some.
+SEARCH_WORDS = ("crew", "night", "film", "worked", "seed")
 
 _SELECTED = re.compile(r'name="_selected_action" value="(\d+)"')
 _SENT = re.compile(r"/submit/sent/(\d+)/$")
@@ -128,11 +129,11 @@ class Run:
             tag = random.choice(TAGS)
             return f"/tags/{tag.replace(' ', '-')}/", tag
         if step == "search":
-            return f"/search/?q={random.choice(SEARCH_WORDS)}", "Soak Film"
+            return f"/search/?q={random.choice(SEARCH_WORDS)}", "search-hit"
         return {
             "home": ("/", "Soak Film"),
             "title list": ("/titles/", name),
-            "feed": ("/feeds/latest/", "<rss"),
+            "feed": ("/feeds/latest/", "<feed"),  # Atom
             "sitemap": ("/sitemap.xml", "<sitemapindex"),
         }[step]
 

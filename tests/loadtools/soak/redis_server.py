@@ -107,4 +107,6 @@ class RedisServer:
                 client.close()
         except (redis.RedisError, OSError):
             return None
-        return Stats(keys=keys, pages=pages, hits=info["keyspace_hits"], misses=info["keyspace_misses"])
+        return Stats(
+            keys=keys, pages=pages, hits=info["keyspace_hits"], misses=info["keyspace_misses"]
+        )

@@ -11,7 +11,6 @@ The archive holds ``database.sqlite3`` or ``database.pgdump``, the uploaded file
 """
 
 import json
-import sqlite3
 import subprocess
 import tarfile
 import tempfile
@@ -23,7 +22,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
 from django.utils import timezone
 
-from trivia.backups import pg_environment, pg_url_parts
+from trivia.backups import pg_environment, pg_url_parts, sqlite_copy
 
 
 class Command(BaseCommand):
@@ -70,13 +69,7 @@ class Command(BaseCommand):
         self.stdout.write(self.style.SUCCESS(f"Backed up the {vendor} database to {target}"))
 
     def copy_sqlite(self, destination):
-        source = sqlite3.connect(connections["default"].settings_dict["NAME"])
-        copy = sqlite3.connect(destination)
-        try:
-            source.backup(copy)
-        finally:
-            copy.close()
-            source.close()
+        sqlite_copy(connections["default"].settings_dict["NAME"], destination)
 
     def dump_postgresql(self, destination):
         parts = pg_url_parts()

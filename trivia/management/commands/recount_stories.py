@@ -9,22 +9,14 @@ counts a bug left wrong. It runs in one transaction; run it while no one is mode
 """
 
 from django.core.management.base import BaseCommand
-from django.db.models import Count
 
 from trivia import counters, publication
-from trivia.models import Anecdote, TaggedAnecdote, TagStoryCount, TitleStoryCount
+from trivia.models import TagStoryCount, TitleStoryCount
 
 
 def wrong_counts():
     """(titles, tags) whose stored count differs from their published stories'."""
-    published = Anecdote.objects.published()
-    titles = dict(published.values_list("title").annotate(n=Count("pk")).order_by())
-    tags = dict(
-        TaggedAnecdote.objects.filter(content_object__in=published)
-        .values_list("tag")
-        .annotate(n=Count("pk"))
-        .order_by()
-    )
+    titles, tags = counters.published_counts()
     stored_titles = dict(TitleStoryCount.objects.values_list("title", "value"))
     stored_tags = dict(TagStoryCount.objects.values_list("tag", "value"))
     return (

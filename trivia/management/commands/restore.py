@@ -10,7 +10,6 @@ is replaced, so the command asks first.
 
 import json
 import shutil
-import sqlite3
 import subprocess
 import sys
 import tarfile
@@ -22,7 +21,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connections
 
 from trivia import publication
-from trivia.backups import pg_environment, pg_url_parts
+from trivia.backups import pg_environment, pg_url_parts, sqlite_copy
 
 
 class Command(BaseCommand):
@@ -84,13 +83,7 @@ class Command(BaseCommand):
         if not database.is_file():
             raise CommandError("The archive holds no SQLite database.")
         # The backup API writes the whole copy into the live file under SQLite's locks.
-        source = sqlite3.connect(database)
-        live = sqlite3.connect(connections["default"].settings_dict["NAME"], timeout=30)
-        try:
-            source.backup(live)
-        finally:
-            live.close()
-            source.close()
+        sqlite_copy(database, connections["default"].settings_dict["NAME"], timeout=30)
 
     def restore_postgresql(self, dump):
         if not dump.is_file():

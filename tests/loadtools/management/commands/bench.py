@@ -39,12 +39,12 @@ import os
 import random
 import re
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
 import time
 from collections import Counter
-import statistics
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -292,7 +292,9 @@ def targets_for(key, reader):
     /healthz); the uncached title page against /healthz, as issue 6 set it."""
     targets = []
     if reader == ANONYMOUS and key in CACHED_PAGES:
-        targets.append((f"≥ {FLOOR_TARGET}× static (cached)", lambda row: row.ratio >= FLOOR_TARGET))
+        targets.append(
+            (f"≥ {FLOOR_TARGET}× static (cached)", lambda row: row.ratio >= FLOOR_TARGET)
+        )
     if reader == SIGNED_IN and key == "title":
         targets.append(("≥ 0.1× /healthz", lambda row: _at_least(row.healthz_ratio, 0.1)))
     if key == "search":
@@ -404,11 +406,12 @@ def cache():
     backend = content["BACKEND"].rsplit(".", 1)[-1]
     if backend == "FailOpenCache":  # trivia.caching.failopen: the real one is inside
         inner = content["OPTIONS"]["CACHE"]["BACKEND"].rsplit(".", 1)[-1]
+        location = content["OPTIONS"]["CACHE"].get("LOCATION", "")
         return {
             "RedisCache": "Redis (failing open), with each worker's own copy in front",
             "DjangoCache": (
-                f"a disk cache every worker shares (diskcache in `{content['OPTIONS']['CACHE']"
-                "['LOCATION']}`), with each worker's own copy in front"
+                f"a disk cache every worker shares (diskcache in `{location}`), with each "
+                "worker's own copy in front"
             ),
         }.get(inner, inner)
     return {
@@ -445,7 +448,7 @@ def wrk_version():
 
 
 def rates(text):
-    """"0,0.2,1,5" as approvals a second."""
+    """ "0,0.2,1,5" as approvals a second."""
     try:
         values = tuple(float(part) for part in text.split(","))
     except ValueError:
@@ -495,6 +498,13 @@ class Command(BaseCommand):
             type=int,
             default=rw.WARM_UP,
             help=f"read-under-write: seconds of load before the first stage ({rw.WARM_UP}).",
+        )
+        parser.add_argument(
+            "--settle",
+            type=int,
+            default=rw.STAGE_WARM_UP,
+            help=f"read-under-write: seconds of load at each rate before its measure "
+            f"({rw.STAGE_WARM_UP}).",
         )
         parser.add_argument(
             "--probe-rate",
@@ -566,7 +576,8 @@ class Command(BaseCommand):
         stylesheet = Page("static", "stylesheet", static(STYLESHEET), "WhiteNoise")
         healthz = Page("healthz", "/healthz", reverse("healthz"))
         record.stylesheet = stylesheet.path
-        self.client = Client(HTTP_HOST=urlsplit(self.base_url).netloc, raise_request_exception=False)
+        host = urlsplit(self.base_url).netloc
+        self.client = Client(HTTP_HOST=host, raise_request_exception=False)
         cookie = self.sign_in()
 
         # The floor and /healthz first and last: the ratios are to the mean of each's two runs,
@@ -669,7 +680,7 @@ class Command(BaseCommand):
         mix = rw.build_mix(rng)
         record.mix = mix
         # Each stage approves during its warm-up and its measure; the probe ends a little later.
-        seconds = rw.STAGE_WARM_UP + o["stage_duration"] + 5
+        seconds = o["settle"] + o["stage_duration"] + 10
         needed = rw.stories_needed(o["rates"], seconds)
         self.stderr.write(
             f"read-under-write: {needed} pending stories to approve"
@@ -719,13 +730,17 @@ class Command(BaseCommand):
             )
         except WrkError as error:
             raise CommandError(str(error)) from None
-        return result, rw.parse_cache_counts(output)
+        counts = rw.parse_cache_counts(output)
+        if counts is None:  # wrk runs on without a script it cannot load
+            raise CommandError(f"wrk's script counted nothing:\n{output.strip()}")
+        return result, counts
 
     def stage(self, rate, writer):
         o = self.options
         self.stderr.write(f"  {rate:g} approvals/s", ending="", style_func=str)
         self.stderr.flush()
-        self.run_mix(rw.STAGE_WARM_UP)  # the cache settles to the new rate
+        if o["settle"]:
+            self.run_mix(o["settle"])  # the cache settles to the new rate
         stage = rw.Stage(rate=rate, load_start=load_average())
         cpu_before = self.cpu_seconds()
         probe = subprocess.Popen(
@@ -816,7 +831,7 @@ class Command(BaseCommand):
             lines += [
                 f"- Read under write: {wrk_version()}, {o['threads']} threads, "
                 f"{o['connections']} connections; {record.mix.describe()}. A {o['warm_up']} s "
-                f"warm-up with no approval, then for each rate {rw.STAGE_WARM_UP} s of settling "
+                f"warm-up with no approval, then for each rate {o['settle']} s of settling "
                 f"and {o['stage_duration']} s measured, while a thread of the bench process "
                 "approves stories through `trivia.services` at that rate on a fixed schedule "
                 '("done/s": those that ended in the measure). "From page cache": the share of '

@@ -355,12 +355,8 @@ class Command(BaseCommand):
         options = self.options
         duration = options["duration"]
         actors = [threading.Thread(target=run.reader) for _ in range(options["readers"])]
-        actors += [
-            threading.Thread(target=run.contributor, args=(pool,)) for pool in self.accounts
-        ]
-        actors += [
-            threading.Thread(target=run.moderator, args=(name,)) for name in self.moderators
-        ]
+        actors += [threading.Thread(target=run.contributor, args=(pool,)) for pool in self.accounts]
+        actors += [threading.Thread(target=run.moderator, args=(name,)) for name in self.moderators]
         others = [threading.Thread(target=run.probe)]
         kills, restarts, outages = [], [], []
         if not options["no_kill"]:
@@ -376,9 +372,7 @@ class Command(BaseCommand):
             )
         plan = self.redis_outage_plan()
         if plan is not None:
-            others.append(
-                threading.Thread(target=redis_outage, args=(run, redis, *plan, outages))
-            )
+            others.append(threading.Thread(target=redis_outage, args=(run, redis, *plan, outages)))
         self.progress("signing in")
         for thread in actors:
             thread.daemon = True
@@ -417,6 +411,11 @@ class Command(BaseCommand):
             windows.append(redis_window)
         inside, outside = sort_errors(calls, windows)
         good = [(c.end - c.start) * 1000 for c in calls if not c.failed and not excused(c, windows)]
+        without_redis = [
+            (c.end - c.start) * 1000
+            for c in calls
+            if redis_window and not c.failed and redis_window.covers(c)
+        ]
         connection.close()
         lost, doubled, unrecorded = audit_decisions(run.decisions)
         log = log_path.read_text(errors="replace")
@@ -449,14 +448,14 @@ class Command(BaseCommand):
             redis=outage,
             redis_errors=errors_during(calls, redis_window) if redis_window else [],
             page_cache=page_cache_shares(calls, outage),
+            redis_p50_ms=percentile(without_redis, 0.5),
+            redis_p99_ms=percentile(without_redis, 0.99),
             cache_warnings=sum(
-                1
-                for line in log.splitlines()
-                if CACHE_WARNING in line and "unavailable" in line
+                1 for line in log.splitlines() if CACHE_WARNING in line and "unavailable" in line
             ),
             cache_warnings_allowed=CACHES
             * (options["workers"] + len(faults[0]))
-            * max(1, math.ceil(run.ended / 60)),
+            * max(1, math.ceil(options["duration"] / 60)),
             latency_p50_ms=percentile(good, 0.5),
             latency_p99_ms=percentile(good, 0.99),
             server_errors_logged=log.count("Internal Server Error"),
