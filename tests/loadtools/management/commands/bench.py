@@ -45,6 +45,7 @@ import sys
 import tempfile
 import time
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 from http.cookies import SimpleCookie
 from pathlib import Path
@@ -697,6 +698,7 @@ class Command(BaseCommand):
             self.files = folder
             stages = []
             try:
+                self.fill(mix)
                 self.stderr.write(f"  warm-up: {o['warm_up']} s, no approval", style_func=str)
                 self.run_mix(o["warm_up"])
                 for rate in o["rates"]:
@@ -711,12 +713,28 @@ class Command(BaseCommand):
             finally:
                 rw.remove_stories()
         record.stages = stages
+        record.filled = self.record_fill
         record.read_under_write = rw.render_stages(stages)
         self.stdout.write(
             "\nRead under write: anonymous readers over many pages while stories are approved.\n"
         )
         self.stdout.write(record.read_under_write)
         self.stdout.write(self.style.WARNING(under_write_summary(stages)))
+
+    def fill(self, mix):
+        """Ask for every page of the mix once, a few at a time: the stages then measure a
+        cache in its steady state, as a live site's is, not one filling from empty (whose
+        first misses would be counted against the first rates)."""
+        pages = list(dict.fromkeys(mix.paths))
+        self.stderr.write(f"  fill: {len(pages):,} pages asked for once", ending="", style_func=str)
+        self.stderr.flush()
+        begun = time.monotonic()
+        with ThreadPoolExecutor(max_workers=max(1, self.options["connections"] // 2)) as pool:
+            statuses = Counter(pool.map(lambda path: http_status(self.base_url + path), pages))
+        if set(statuses) != {200}:
+            raise CommandError(f"Some of the mix's pages did not answer 200: {dict(statuses)}.")
+        self.record_fill = (len(pages), time.monotonic() - begun)
+        self.stderr.write(f", {self.record_fill[1]:.0f} s", style_func=str)
 
     def run_mix(self, seconds):
         """The readers' mix for ``seconds``: wrk's report and the page cache's counts."""
@@ -830,10 +848,12 @@ class Command(BaseCommand):
         if record.read_under_write:
             lines += [
                 f"- Read under write: {wrk_version()}, {o['threads']} threads, "
-                f"{o['connections']} connections; {record.mix.describe()}. A {o['warm_up']} s "
-                f"warm-up with no approval, then for each rate {o['settle']} s of settling "
-                f"and {o['stage_duration']} s measured, while a thread of the bench process "
-                "approves stories through `trivia.services` at that rate on a fixed schedule "
+                f"{o['connections']} connections; {record.mix.describe()}. Every page of the "
+                f"mix asked for once ({record.filled[0]:,} pages in {record.filled[1]:.0f} s), "
+                f"a {o['warm_up']} s warm-up with no approval, then for each rate "
+                f"{o['settle']} s of settling and {o['stage_duration']} s measured, while a "
+                "thread of the bench process approves stories through `trivia.services` at "
+                "that rate on a fixed schedule "
                 '("done/s": those that ended in the measure). "From page cache": the share of '
                 "wrk's answers with `X-Page-Cache: hit`. Title p50 / p99: "
                 f"`tests/loadtools/probe.py`, {o['probe_rate']:g} title pages a second drawn "
@@ -865,6 +885,7 @@ class Record:
     read_only: str = ""
     floor: str = ""
     mix: object = None
+    filled: tuple = (0, 0.0)  # pages asked for once before the stages, seconds it took
     stages: list = field(default_factory=list)
     read_under_write: str = ""
 
