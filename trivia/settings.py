@@ -202,6 +202,9 @@ else:
                 "timeout": 30,
                 "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
             },
+            # Kept open between requests, as PostgreSQL's are: opening the file and running the
+            # pragmas cost a cached page 1.1 ms, half of what serving it costs.
+            "CONN_MAX_AGE": 60,
             # A file, not memory, so that the concurrency tests' threads share one database;
             # one per test process, so that two runs side by side do not collide.
             "TEST": {"NAME": Path(tempfile.gettempdir()) / f"backlot-test-{os.getpid()}.sqlite3"},
