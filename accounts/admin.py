@@ -1,6 +1,7 @@
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin
 
+from trivia import services
 from trivia.admin.base import MAX_SEARCH_LENGTH
 
 from .forms import AdminLoginForm
@@ -11,6 +12,12 @@ from .models import User
 class BacklotUserAdmin(UserAdmin):
     def get_search_results(self, request, queryset, search_term):
         return super().get_search_results(request, queryset, search_term[:MAX_SEARCH_LENGTH])
+
+    def save_model(self, request, obj, form, change):
+        """A contributor renamed or closed: the cards of their stories say so at once."""
+        super().save_model(request, obj, form, change)
+        if change and {"username", "is_active"} & set(form.changed_data):
+            services.contributor_edited(user=obj)
 
 
 # /admin/login/ counts failed sign-ins with /accounts/login/ (see AdminLoginForm).

@@ -180,3 +180,25 @@ def test_deleting_a_published_story_takes_it_off_every_page_at_once(story):
     Anecdote.objects.get(pk=story.pk).delete()
     for url in urls:
         assert "shot on a Sunday" not in anonymous(url).content.decode(), url
+
+
+def test_a_contributor_closed_in_the_admin_is_unlinked_on_cached_pages_at_once(story):
+    urls = pages_of(story)
+    cached_everywhere(urls)
+    contributor = story.contributor
+    admin = Client()
+    admin.force_login(make_user("root", is_staff=True, is_superuser=True))
+    page = admin.get(f"/admin/accounts/user/{contributor.pk}/change/")
+    form = page.context["adminform"].form
+    data = {name: value for name, value in form.initial.items() if value is not None}
+    data |= {"username": contributor.username, "is_active": "", "_save": "Save"}
+    data["date_joined_0"], data["date_joined_1"] = "2026-01-01", "10:00:00"
+    data.pop("date_joined", None)
+    data.pop("last_login", None)
+    data.pop("groups", None)
+    data.pop("user_permissions", None)
+    data.pop("password", None)
+    response = admin.post(f"/admin/accounts/user/{contributor.pk}/change/", data)
+    assert response.status_code == 302, response.context["adminform"].form.errors
+    for url in urls:
+        assert f"/users/{contributor.username}/" not in anonymous(url).content.decode(), url

@@ -145,6 +145,14 @@ def source_changed(source):
     _names_changed(LISTS, _published_of(Anecdote.objects.filter(sources=source)))
 
 
+def contributor_changed(user):
+    """A contributor was renamed or their account closed or opened: every card of their
+    published stories names them and links their profile while it is open."""
+    story_ids = _published_of(user.anecdotes.all())
+    if story_ids:
+        _stamp({f"story:{pk}" for pk in story_ids})
+
+
 # --- Deletions that cascade (receivers connected in trivia.apps) -------------------------------
 
 

@@ -8,12 +8,14 @@ them changes ``Anecdote.state`` itself.
 - ``submissions``: a contributor's new story.
 - ``feedback``: corrections and reports.
 - ``votes``: readers' "interesting" votes.
-- ``catalogue``: titles, people, tags and sources edited or renamed.
+- ``catalogue``: titles, people, tags and sources edited or renamed; contributors renamed or
+  closed.
 - ``errors``: what a refused change raises.
 """
 
 from ..lifecycle import action_verb, can_moderate
 from .catalogue import (
+    contributor_edited,
     person_edited,
     rename_person,
     rename_tag,
@@ -64,6 +66,7 @@ __all__ = [
     "withdraw_story",
     "withdraw_vote",
     "title_edited",
+    "contributor_edited",
     "person_edited",
     "tag_edited",
     "source_edited",

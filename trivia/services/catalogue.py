@@ -1,4 +1,5 @@
-"""Changes to what stories are filed under: titles, people, tags and sources.
+"""Changes to what stories are filed under (titles, people, tags, sources) and to who shared
+them (a contributor renamed or closed).
 
 Their names are on every story card and in every search entry of their stories, so each change
 goes through here and tells ``trivia.publication`` in the same transaction. The admin saves a
@@ -37,6 +38,12 @@ def _rename(thing, name, edited):
         thing.save(update_fields=["name"])
         edited(thing)
     return thing
+
+
+def contributor_edited(*, user):
+    """``user``'s name or whether their account is open was saved: the cards of their stories
+    say who shared them."""
+    publication.contributor_changed(user)
 
 
 def rename_title(*, title, name):
