@@ -6,14 +6,15 @@ Redis is never touched. Skipped where no ``redis-server`` is installed.
 
 import logging
 import shutil
-import socket
-import subprocess
 import time
 
 import pytest
 from django.core.cache import caches
 
 from tests.factories import make_anecdote, make_title
+from tests.loadtools.soak.redis_server import RedisServer
+from tests.ports import free_port
+from trivia.caching.pages import near
 
 pytestmark = [
     pytest.mark.django_db,
@@ -23,56 +24,13 @@ pytestmark = [
 PAGES = ["/", "/titles/", "/titles/heat/", "/tags/heists/", "/search/?q=bank", "/sitemap.xml"]
 
 
-def spare_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
-
-
-class RedisProcess:
-    """A private redis-server on ``port``, started and stopped by the test."""
-
-    def __init__(self, port):
-        self.port = port
-        self.process = None
-
-    def start(self):
-        self.process = subprocess.Popen(
-            [
-                "redis-server",
-                "--port",
-                str(self.port),
-                "--bind",
-                "127.0.0.1",
-                "--save",
-                "",
-                "--appendonly",
-                "no",
-            ],
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            try:
-                socket.create_connection(("127.0.0.1", self.port), timeout=0.2).close()
-                return
-            except OSError:
-                time.sleep(0.05)
-        raise RuntimeError("redis-server did not start")
-
-    def stop(self):
-        if self.process and self.process.poll() is None:
-            self.process.terminate()
-            self.process.wait(timeout=10)
-
-
 @pytest.fixture
-def redis_server():
-    server = RedisProcess(spare_port())
+def redis_server(tmp_path):
+    """The soak's private redis-server (tests/loadtools/soak/redis_server.py), on a spare port."""
+    server = RedisServer(free_port(), tmp_path / "redis.log")
     server.start()
     yield server
-    server.stop()
+    server.kill()
 
 
 @pytest.fixture
@@ -112,10 +70,8 @@ def page_cache_state(client, url):
     return response.get("X-Page-Cache")
 
 
-def forget_this_process(settings):
+def forget_this_process():
     """Drop what this process keeps in its own memory, so the next read must ask Redis."""
-    from trivia.caching.pages import near
-
     near.clear()
 
 
@@ -124,11 +80,11 @@ def test_pages_are_served_while_redis_is_down_and_the_cache_comes_back(
 ):
     for url in PAGES:
         page_cache_state(client, url)
-    forget_this_process(settings)
+    forget_this_process()
     assert page_cache_state(client, "/titles/heat/") == "hit"  # read from Redis
 
-    redis_caches.stop()
-    forget_this_process(settings)
+    redis_caches.kill()
+    forget_this_process()
     with caplog.at_level(logging.WARNING, logger="trivia.caching.failopen"):
         for _ in range(3):
             for url in PAGES:
@@ -138,16 +94,16 @@ def test_pages_are_served_while_redis_is_down_and_the_cache_comes_back(
 
     redis_caches.start()
     time.sleep(0.4)  # past RETRY_AFTER
-    forget_this_process(settings)
+    forget_this_process()
     page_cache_state(client, "/titles/heat/")  # stored in Redis again
-    forget_this_process(settings)
+    forget_this_process()
     assert page_cache_state(client, "/titles/heat/") == "hit"
 
 
 def test_sign_in_pages_and_rate_limited_forms_work_while_redis_is_down(
     client, redis_caches, stories
 ):
-    redis_caches.stop()
+    redis_caches.kill()
     assert client.get("/accounts/login/").status_code == 200
     response = client.post("/accounts/login/", {"login": "nobody", "password": "wrong"})
     assert response.status_code == 200
@@ -155,7 +111,7 @@ def test_sign_in_pages_and_rate_limited_forms_work_while_redis_is_down(
 
 
 def test_healthz_reports_the_cache_down_but_stays_alive(client, redis_caches, stories):
-    redis_caches.stop()
+    redis_caches.kill()
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["cache"]["status"] == "down"

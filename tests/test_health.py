@@ -1,12 +1,12 @@
 """/healthz: alive while the database answers, and what it says of the cache and the task queue."""
 
-import socket
 import time
 from unittest import mock
 
 import pytest
 from django.db import OperationalError
 
+from tests.ports import free_port
 from tests.test_tasks import StalledServer
 from trivia import tasks
 
@@ -29,12 +29,6 @@ def redis_at(port):
             "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.25},
         }
     )
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def test_healthz_reports_every_dependency_as_json(client, settings):

@@ -9,7 +9,6 @@ the test database, so it needs committed data (a transactional test).
 import http.cookiejar
 import os
 import re
-import socket
 import subprocess
 import sys
 import time
@@ -22,15 +21,10 @@ from django.contrib.auth.hashers import PBKDF2PasswordHasher
 from django.db import connection
 
 from tests.factories import PASSWORD, make_anecdote, make_moderator, make_title
+from tests.ports import free_port
 
 ROOT = Path(__file__).resolve().parent.parent
 pytestmark = pytest.mark.django_db(transaction=True)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def database_url():

@@ -39,7 +39,6 @@ import os
 import secrets
 import shlex
 import shutil
-import socket
 import subprocess
 import sys
 import tempfile
@@ -82,6 +81,7 @@ from tests.loadtools.soak.figures import (
 )
 from tests.loadtools.soak.redis_server import RedisServer
 from tests.loadtools.soak.seed import seed
+from tests.ports import free_port
 
 KILL_GRACE = 1.0  # requests in flight on the killed worker fail within this of the kill
 SERVER_START_TIMEOUT = 30
@@ -91,12 +91,6 @@ CACHE_KEY_PREFIX = "backlot-soak"
 # process at most.
 CACHE_WARNING = "trivia.caching.failopen"
 CACHES = 2  # "default" and "content", each failing open on its own
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 class Command(BaseCommand):
