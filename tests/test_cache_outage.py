@@ -115,3 +115,38 @@ def test_healthz_reports_the_cache_down_but_stays_alive(client, redis_caches, st
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["cache"]["status"] == "down"
+
+
+def test_pages_and_sign_in_are_served_when_the_disk_cache_directory_is_removed(
+    client, settings, tmp_path, stories
+):
+    """Production without Redis keeps its caches on disk (CACHE_DIR): a directory cleaned away
+    by an operator or a full disk is an outage like Redis stopping, never a 500."""
+
+    def on_disk(alias):
+        return {
+            "BACKEND": "trivia.caching.failopen.FailOpenCache",
+            "LOCATION": alias,
+            "OPTIONS": {
+                "CACHE": {
+                    "BACKEND": "diskcache.DjangoCache",
+                    "LOCATION": str(tmp_path / "cache" / alias),
+                    "DATABASE_TIMEOUT": 0.05,
+                }
+            },
+        }
+
+    settings.CACHES = {"default": on_disk("default"), "content": on_disk("content")}
+    for url in PAGES:
+        page_cache_state(client, url)
+
+    shutil.rmtree(tmp_path / "cache")
+    (tmp_path / "cache").write_text("a file where the directory was")
+    forget_this_process()
+
+    for url in PAGES:
+        page_cache_state(client, url)
+    response = client.post("/accounts/login/", {"login": "nobody", "password": "wrong"})
+    assert response.status_code == 200
+    for alias in ("default", "content"):
+        caches[alias].close()

@@ -62,7 +62,7 @@ def check_cache(alias="default"):
     ping = getattr(cache, "ping", None)  # the fail-open wrapper of a shared cache
     if ping is None:
         return {"status": "not configured", "backend": "this process's memory"}
-    name = type(cache.inner).__name__
+    name = cache.inner_class.__name__
     backend = {"RedisCache": "redis", "DjangoCache": "disk"}.get(name, name)
     return {"status": "ok" if ping() else "down", "backend": backend}
 

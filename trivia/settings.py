@@ -254,6 +254,8 @@ if REDIS_URL:
         for alias, prefix in (("default", CACHE_KEY_PREFIX), ("content", CONTENT_KEY_PREFIX))
     }
 elif not DEBUG:
+    # A page not read at once is computed instead (0.05 s); a count not read would start again
+    # at zero and let a guesser through, so counts wait for the lock up to a second.
     CACHES = {
         alias: fail_open(
             {
@@ -261,12 +263,15 @@ elif not DEBUG:
                 "LOCATION": str(CACHE_DIR / alias),
                 "KEY_PREFIX": prefix,
                 "SHARDS": 4,
-                "DATABASE_TIMEOUT": 0.05,
+                "DATABASE_TIMEOUT": lock_wait,
                 "OPTIONS": {"size_limit": CACHE_SIZE_MB * 2**20 // 2},
             },
             alias,
         )
-        for alias, prefix in (("default", CACHE_KEY_PREFIX), ("content", CONTENT_KEY_PREFIX))
+        for alias, prefix, lock_wait in (
+            ("default", CACHE_KEY_PREFIX, 1.0),
+            ("content", CONTENT_KEY_PREFIX, 0.05),
+        )
     }
 else:
     # Pages and rate-limit counts apart, so that many pages never push out the counts.

@@ -1,4 +1,5 @@
-"""A cache backend that keeps the site up when the cache server (Redis) is down or slow.
+"""A cache backend that keeps the site up when the cache server (Redis) is down or slow, or
+the disk cache's files cannot be opened (its directory removed, the disk full).
 
 Wraps the real backend (``OPTIONS["CACHE"]``). When a call fails for want of the server
 (refused, reset, timed out), it answers as a cache that holds nothing would: a miss, a write
@@ -14,32 +15,41 @@ raises as the real backend does.
 """
 
 import logging
+import sqlite3
 import time
 
+from diskcache import Timeout as DiskTimeout
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from django.utils.module_loading import import_string
-
-try:
-    from redis.exceptions import RedisError
-except ImportError:  # pragma: no cover - redis is a dependency; kept for a bare install
-    RedisError = OSError
+from redis.exceptions import RedisError
 
 logger = logging.getLogger(__name__)
 
-FAILURES = (RedisError, OSError)
+# Redis absent or stalled; the disk cache's SQLite files unreadable or locked for too long.
+FAILURES = (RedisError, OSError, sqlite3.Error, DiskTimeout)
 
 
 class FailOpenCache(BaseCache):
     def __init__(self, location, params):
         super().__init__(params)
         options = dict(params.get("OPTIONS", {}))
-        inner = dict(options.pop("CACHE"))
-        self.inner = import_string(inner.pop("BACKEND"))(inner.pop("LOCATION", ""), inner)
+        self.inner_params = dict(options.pop("CACHE"))
+        self.inner_class = import_string(self.inner_params.pop("BACKEND"))
+        self._inner = None
         self.retry_after = options.get("RETRY_AFTER", 5)
         self.log_every = options.get("LOG_EVERY", 60)
         self.name = location or "cache"
         self._down_until = 0.0
         self._logged_at = float("-inf")
+
+    @property
+    def inner(self):
+        """The real backend, made on first use: a disk cache whose directory cannot be made
+        fails there, and that is an outage like any other."""
+        if self._inner is None:
+            params = dict(self.inner_params)
+            self._inner = self.inner_class(params.pop("LOCATION", ""), params)
+        return self._inner
 
     @property
     def is_down(self):
