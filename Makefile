@@ -77,7 +77,8 @@ serve: install
 	@echo "gunicorn ($(WORKERS) workers) on 127.0.0.1:$(PORT) and one task worker; Ctrl-C stops both."
 	@DJANGO_DEBUG=0 $(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
-	DJANGO_DEBUG=0 $(BIN)/gunicorn trivia.wsgi --workers $(WORKERS) --bind 127.0.0.1:$(PORT) --no-control-socket \
+	DJANGO_DEBUG=0 $(BIN)/gunicorn trivia.wsgi --config gunicorn.conf.py --workers $(WORKERS) \
+		--bind 127.0.0.1:$(PORT) --no-control-socket \
 		--access-logfile - --error-logfile - --forwarded-allow-ips "$${FORWARDED_ALLOW_IPS:-127.0.0.1}"
 
 # Backups: the database (SQLite online backup or pg_dump) and uploaded files in one archive.

@@ -16,6 +16,15 @@ from trivia.forms import hide_from_people
 LOGIN_MAX_LENGTH = 254
 
 
+def cap_login(field):
+    """A sign-in field (username, or username or email) refused past ``LOGIN_MAX_LENGTH``
+    before any lookup: allauth's has no limit of its own, and Django's admin form only sets the
+    browser's ``maxlength``, which a forged request ignores."""
+    field.max_length = LOGIN_MAX_LENGTH
+    field.validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
+    field.widget.attrs["maxlength"] = str(LOGIN_MAX_LENGTH)
+
+
 def sentence_case(text):
     """ "New Password (again)" → "New password (again)", as the site's other labels read."""
     text = str(text)
@@ -51,10 +60,7 @@ class LoginForm(SiteFieldsMixin, allauth_forms.LoginForm):
         super().__init__(*args, **kwargs)
         login = self.fields["login"]
         login.widget.attrs["autocomplete"] = "username"
-        # allauth's username-or-email field has no length limit of its own.
-        login.max_length = LOGIN_MAX_LENGTH
-        login.validators.append(MaxLengthValidator(LOGIN_MAX_LENGTH))
-        login.widget.attrs["maxlength"] = str(LOGIN_MAX_LENGTH)
+        cap_login(login)
 
 
 class SignupForm(SiteFieldsMixin, allauth_forms.SignupForm):
@@ -64,7 +70,7 @@ class SignupForm(SiteFieldsMixin, allauth_forms.SignupForm):
 
     labels = {"email": "Email address"}
     help_texts = {
-        "username": "Shown with your stories. Letters, digits and . @ + - _ only.",
+        "username": "Shown with your stories. Unaccented letters a–z, digits and . @ + - _ only.",
         "email": "We send a link to confirm it. It is never shown to anyone.",
     }
 
@@ -102,6 +108,10 @@ class AdminLoginForm(AdminAuthenticationForm):
     """The admin's sign-in, counted against the same failed-sign-in limit as /accounts/login/
     (allauth's ``login_failed``): otherwise /admin/login/ would be an unthrottled place to guess
     a moderator's password."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        cap_login(self.fields["username"])
 
     def clean(self):
         username = self.cleaned_data.get("username")

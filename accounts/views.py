@@ -5,8 +5,10 @@ A contributor's own stories ("My submissions") are story pages: ``trivia.views.s
 """
 
 from allauth.account import views as allauth_views
+from allauth.core import ratelimit
 from django.conf import settings
 from django.contrib.auth import get_user_model
+from django.db import transaction
 from django.shortcuts import get_object_or_404, render
 from django.views.generic import ListView
 
@@ -19,12 +21,24 @@ class SignupView(allauth_views.SignupView):
 
     Only a valid form counts, so someone fixing a typo in their password is not locked out; a
     bot's flood of posts is stopped earlier by allauth's own "signup" limit.
+
+    One transaction (ATOMIC_REQUESTS is off): allauth writes the user, then the address, then
+    queues the confirmation email (accounts/adapter.py); anything failing on the way leaves no
+    user behind whose name is taken and who never got a link.
     """
 
     def form_valid(self, form):
         if is_limited(self.request, "signup"):
             return too_many_requests(self.request, "signup")
-        return super().form_valid(form)
+        try:
+            with transaction.atomic():
+                return super().form_valid(form)
+        except Exception:
+            # allauth counted a confirmation email to the address ("confirm_email", kept in the
+            # cache, which no rollback undoes): the same sign-up again would get none.
+            if email := form.cleaned_data.get("email"):
+                ratelimit.clear(self.request, action="confirm_email", key=email.lower())
+            raise
 
 
 def rate_limited(request, exception=None):

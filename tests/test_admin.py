@@ -1,8 +1,10 @@
 """The moderation queue in the admin: who may use it, what it lists, and every decision in it."""
 
+import logging
 from datetime import timedelta
 
 import pytest
+from django.contrib import admin
 from django.contrib.admin.models import LogEntry
 from django.contrib.auth.models import Group
 from django.contrib.messages import get_messages
@@ -22,6 +24,7 @@ from tests.factories import (
     make_user,
 )
 from trivia import services
+from trivia.admin.base import SiteAdmin
 from trivia.models import Anecdote
 from trivia.roles import MODERATORS_GROUP
 
@@ -98,7 +101,9 @@ def test_staff_without_any_permission_cannot_open_the_queue_or_decide(client):
     client.force_login(make_staff())
     assert client.get(queue_url()).status_code == 403
     assert client.post(queue_url(), action_data("approve_selected", story)).status_code == 403
-    assert client.get(change_url(story)).status_code == 403
+    refused = client.get(change_url(story))
+    assert refused.status_code == 403
+    assert "Your account may not do this" in refused.content.decode()  # the site's page
     assert state_of(story) == State.PENDING
 
 
@@ -632,3 +637,91 @@ def test_the_queue_shows_a_published_story_the_pending_one_may_repeat(client):
     assert "Timberline" not in html
     html = client.get(change_url(fresh)).content.decode()
     assert reverse("admin:trivia_anecdote_change", args=[told.pk]) not in html
+
+
+# --- Forged requests (issue 16) ------------------------------------------------------------------
+
+
+def test_every_admin_of_the_site_is_built_on_the_site_admin():
+    """``SiteAdmin`` checks what a forged request sends a list (tests/test_hostile_inputs.py
+    sweeps every list with it); an admin registered without it would answer some with a 500."""
+    others = [
+        f"{model._meta.label}: {type(model_admin).__name__}"
+        for model, model_admin in admin.site._registry.items()
+        if not isinstance(model_admin, SiteAdmin)
+    ]
+    assert not others, others
+
+
+def test_a_forged_selection_in_the_queue_is_a_bad_request_that_decides_nothing(moderator_client):
+    story = make_anecdote()
+    for forged in ("abc", "9" * 30, "²³"):
+        response = moderator_client.post(
+            queue_url(),
+            {"action": "approve_selected", "index": 0, "_selected_action": [story.pk, forged]},
+        )
+        assert response.status_code == 400
+        assert "Request not understood" in response.content.decode()
+    assert state_of(story) == State.PENDING
+    assert not LogEntry.objects.exists()
+
+
+def test_a_date_past_the_calendar_in_the_history_is_the_invalid_filter_page(moderator_client):
+    history = reverse("admin:trivia_moderationevent_changelist")
+    make_anecdote()
+    for forged in [
+        {"created_at__year": str(10**30)},
+        {"created_at__year": "2024", "created_at__month": str(10**30)},
+        {"created_at__year": "9999"},
+        {"created_at__year": "9999", "created_at__month": "12", "created_at__day": "31"},
+    ]:
+        response = moderator_client.get(history, forged)
+        assert (response.status_code, response["Location"]) == (302, f"{history}?e=1"), forged
+    this_year = moderator_client.get(history, {"created_at__year": timezone.now().year})
+    assert this_year.status_code == 200 and len(this_year.context["cl"].result_list) == 1
+
+
+def test_a_nul_byte_in_an_admin_request_is_answered_400_with_the_sites_page(moderator_client):
+    """In a query string, a form (urlencoded or multipart) or the address: PostgreSQL cannot
+    compare a NUL, so the admin never passes one on. The site's own pages clean theirs."""
+    make_anecdote(state="published")
+    title_form = {"name": "Heat\x00", "slug": "heat", "kind": "film"}
+    answers = [
+        moderator_client.get(reverse(ALL_STORIES), {"state__exact": "\x00"}),
+        moderator_client.get("/admin/trivia/title/", {"kind__exact": "film\x00"}),
+        moderator_client.post("/admin/trivia/title/add/", title_form),
+        moderator_client.post(
+            "/admin/trivia/title/add/",
+            "&".join(f"{key}={value}" for key, value in title_form.items()).replace("\x00", "%00"),
+            content_type="application/x-www-form-urlencoded",
+        ),
+        moderator_client.get("/admin/trivia/title/%00/change/"),
+    ]
+    for response in answers:
+        assert response.status_code == 400
+        assert "Request not understood · Backlot</title>" in response.content.decode()
+    assert moderator_client.get("/titles/", {"letter": "\x00"}).status_code == 200
+
+
+def test_the_admin_sign_in_caps_the_username_as_the_sites_own_does(client):
+    assert 'maxlength="254"' in client.get(reverse("admin:login")).content.decode()
+    response = client.post(reverse("admin:login"), {"username": "x" * 50_001, "password": "x"})
+    assert response.status_code == 200
+    assert "Ensure this value has at most 254 characters" in response.content.decode()
+
+
+def test_a_forbidden_admin_page_is_logged_in_one_line_and_an_error_keeps_its_traceback(
+    moderator_client, caplog
+):
+    moderator_client.get("/admin/auth/group/")
+    [forbidden] = [record for record in caplog.records if record.name == "django.request"]
+    assert (forbidden.levelname, forbidden.status_code) == ("WARNING", 403)
+    assert forbidden.exc_info is None
+    assert "\n" not in logging.Formatter().format(forbidden)
+
+    try:
+        raise RuntimeError("a real error")
+    except RuntimeError as error:
+        error_log = logging.getLogger("django.request")
+        error_log.error("Internal Server Error", exc_info=error, extra={"status_code": 500})
+    assert caplog.records[-1].exc_info is not None

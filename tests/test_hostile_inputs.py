@@ -1,5 +1,6 @@
 """Hostile input everywhere (issue 7): every form field, query parameter, path segment, upload
-and the article importer receive the catalogue of tests/hostile/catalogue.py.
+and the article importer receive the catalogue of tests/hostile/catalogue.py, and every admin
+list its own parameters forged (issue 16).
 
 Three promises are checked on every answer (tests/hostile/checks.py): nothing answers 500 or
 more; every markup payload is shown escaped, to readers, to its author and to moderators in the
@@ -14,11 +15,14 @@ from urllib.parse import quote
 
 import pytest
 from allauth.account.models import EmailAddress
+from django.contrib import admin
+from django.contrib.admin.models import LogEntry
 from django.contrib.auth import get_user_model
 from django.core.files.storage import default_storage
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
 from django.http import HttpResponse
+from django.urls import reverse
 from django.utils.html import escape
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -353,14 +357,15 @@ USERNAME = r"^[\w.@+-]+\Z"
 
 
 def test_the_account_forms_survive_the_catalogue(world):
-    """Sign-in, sign-up and password reset; no account is created under a name Django's own
-    rules refuse, and no address is stored that is not one."""
+    """Sign-in (the site's and the admin's), sign-up and password reset; no account is created
+    under a name Django's own rules refuse, and no address is stored that is not one."""
     visitor = world.browser("anonymous")
     problems = []
     forms = [
         ("/accounts/login/", ["login", "password", "remember"]),
         ("/accounts/signup/", ["username", "email", "password1", "password2"]),
         ("/accounts/password/reset/", ["email"]),
+        ("/admin/login/", ["username", "password"]),
     ]
     for url, fields in forms:
         for chosen in spread(fields, SHORT):
@@ -666,6 +671,108 @@ def test_unexpected_methods_are_answered_below_500(world):
     assert_no_problems(problems)
 
 
+# --- Forged admin parameters (issue 16) -----------------------------------------------------------
+# Every list of admin.site, a new one included: what its filters, its search, its bulk actions and
+# its date drill-down read, as a forged request sends it. PostgreSQL refuses a NUL byte inside the
+# query (a 500), SQLite does not: the NUL sweep asks for the 400 that both must give.
+
+NULS = {name: STRINGS[name] for name in ("nul", "nul in the middle")}
+
+
+def admin_lists(world):
+    """Every registered ModelAdmin's list, opened by the moderator where they may, else by the
+    superuser: (label, browser, address, the list's page)."""
+    lists = []
+    for model in admin.site._registry:
+        url = reverse(f"admin:{model._meta.app_label}_{model._meta.model_name}_changelist")
+        for role in ("moderator", "admin"):
+            browser = world.browser(role)
+            page = browser.get(url)
+            if page.status_code == 200:
+                lists.append((f"{url} as {role}", browser, url, page))
+                break
+        else:
+            raise AssertionError(f"{url}: no role of the world can open it")
+    return lists
+
+
+def list_parameters(page):
+    """What a list reads from its query string besides the page and the order: every filter's
+    parameters (``state__exact``, ``tags__id__exact``…) and the search."""
+    changelist = page.context["cl"]
+    names = [name for spec in changelist.filter_specs for name in spec.expected_parameters()]
+    return names + (["q"] if changelist.search_fields else [])
+
+
+def test_a_nul_byte_anywhere_in_an_admin_list_is_answered_400(world):
+    """In each filter's parameters and the search, in a bulk action's form and in an object's
+    address, on every list."""
+    problems = []
+    for label, browser, url, page in admin_lists(world):
+        for name, value in NULS.items():
+            answers = [
+                *(
+                    (f"{parameter}={name!r}", browser.get(url, {parameter: value}))
+                    for parameter in list_parameters(page)
+                ),
+                (f"action={name!r}", browser.post(url, {"action": value, "index": "0"})),
+                (f"object {name!r}", browser.get(f"{url}{quote(value)}/change/")),
+            ]
+            for what, response in answers:
+                problems += problems_in(response, f"{label} {what}")
+                if response.status_code != 400:
+                    problems.append(f"{label} {what}: answered {response.status_code}, not 400")
+    assert_no_problems(problems)
+
+
+def test_every_list_filter_of_every_admin_list_survives_the_catalogue(world):
+    problems = []
+    for label, browser, url, page in admin_lists(world):
+        for parameter in list_parameters(page):
+            for name, value in SHORT.items():
+                response = browser.get(url, {parameter: value})
+                problems += problems_in(response, f"{label} {parameter}={name!r}")
+    assert_no_problems(problems)
+
+
+def test_every_bulk_action_of_every_admin_list_refuses_forged_rows(world):
+    """Each action a list offers, given each payload as the ticked row's id: the site's 400 page
+    or the list again, and nothing decided or deleted."""
+    problems = []
+    for label, browser, url, page in admin_lists(world):
+        form = page.context["action_form"]
+        actions = [name for name, _ in form.fields["action"].choices if name] if form else []
+        for action in actions:
+            for name, value in SHORT.items():
+                before = LogEntry.objects.count()
+                data = {"action": action, "index": "0", "_selected_action": value}
+                response = browser.post(url, data)
+                what = f"{label} {action} _selected_action={name!r}"
+                problems += problems_in(response, what)
+                if LogEntry.objects.count() != before:
+                    problems.append(f"{what}: something was decided or deleted")
+    assert_no_problems(problems)
+
+
+def test_a_date_drilldown_past_the_calendar_is_the_invalid_filter_page(world):
+    """Every list with a date drill-down, asked for a year, month or day no date has."""
+    problems, drilled = [], 0
+    for label, browser, url, page in admin_lists(world):
+        field = page.context["cl"].date_hierarchy
+        if not field:
+            continue
+        drilled += 1
+        for name, parts in catalogue.DRILLDOWNS.items():
+            query = {f"{field}__{part}": value for part, value in parts.items()}
+            response = browser.get(url, query)
+            problems += problems_in(response, f"{label} {name}")
+            invalid_filter = response.status_code == 302 and response["Location"].endswith("?e=1")
+            if response.status_code != 400 and not invalid_filter:
+                problems.append(f"{label} {name}: answered {response.status_code}")
+    assert drilled, "no admin list has a date drill-down: nothing was tried"
+    assert_no_problems(problems)
+
+
 # --- Single cases the sweeps found -------------------------------------------------------------
 
 
@@ -700,6 +807,17 @@ def test_an_unknown_correction_or_report_in_the_admin_is_not_found(world):
     moderator = world.browser("moderator")
     for url in ["/admin/trivia/correction/987654/change/", "/admin/trivia/report/987654/change/"]:
         assert_no_problems(problems_in(moderator.get(url), url))
+
+
+def test_a_username_of_100000_characters_on_the_admin_sign_in_is_refused_by_its_form(world):
+    """SQLite refuses a LIKE pattern over 50,000 bytes, which looking the name up would send;
+    the admin's sign-in caps the name as the site's own does."""
+    response = world.browser("anonymous").post(
+        "/admin/login/", {"username": STRINGS["100,000 characters"], "password": "x"}
+    )
+    assert_no_problems(problems_in(response, "an admin sign-in of 100,000 characters"))
+    assert response.status_code == 200
+    assert "at most 254 characters" in response.text
 
 
 # --- Uploads --------------------------------------------------------------------------------------
@@ -792,6 +910,23 @@ def test_hostile_file_names_never_reach_a_stored_name(world):
         problems += problems_in(response, f"file name {name!r}")
         problems += file_problems(f"file name {name!r}", stored_files() - before)
     assert_no_problems(problems)
+
+
+def test_a_file_name_past_djangos_header_limit_gets_the_sites_400_page(world):
+    """Django refuses the whole body before any view runs (a part's headers over 1,024 bytes);
+    the answer is still the site's page, with the visitor signed in."""
+    author = world.browser("contributor")
+    body, content_type = with_file(
+        submit_data(world, action="preview"),
+        "image",
+        catalogue.FILE_NAMES["5,000 characters"],
+        catalogue.png(),
+    )
+    response = author.generic("POST", SUBMIT, body, content_type=content_type)
+    assert_no_problems(problems_in(response, "a file name of 5,000 characters"))
+    assert response.status_code == 400
+    assert "Request not understood · Backlot</title>" in response.text
+    assert world.users["contributor"].username in response.text
 
 
 def test_hostile_articles_are_refused_with_a_message_or_imported_clean(world):

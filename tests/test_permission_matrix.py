@@ -9,13 +9,23 @@ an empty cache (page cache and rate limits), in a fresh browser signed in as the
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.db import transaction
 from django.urls import URLResolver, get_resolver
 
 from tests.caching import clear_caches
 from tests.hostile.figures import FIGURES
 from tests.hostile.world import ROLES, build_world
-from tests.permissions import PREFIX_RULES, ROWS, Go
+from tests.permissions import (
+    ALL_STORIES,
+    DELETE,
+    PREFIX_RULES,
+    ROWS,
+    STORY_DELETE,
+    STORY_DELETION,
+    Go,
+)
+from trivia.models import Anecdote, ModerationEvent
 
 pytestmark = pytest.mark.django_db
 
@@ -135,3 +145,45 @@ def test_every_cell_of_the_permission_matrix_answers_as_the_table_says():
                 if not matches(expected, response, world.values):
                     wrong.append(f"{method} {url} as {role} ({prefix} rule): {described(response)}")
     assert not wrong, f"{len(wrong)} cells answer otherwise:\n" + "\n".join(wrong)
+
+
+@pytest.mark.parametrize("role", STORY_DELETION)
+def test_only_a_superuser_deletes_a_story_and_its_events_outlive_it(role):
+    world = build_world()
+    user = world.users[role]
+    permissions, on_get, on_post = STORY_DELETION[role]
+    user.user_permissions.add(
+        *Permission.objects.filter(content_type__app_label="trivia", codename__in=permissions)
+    )
+    story_id = world.published.pk
+    trail = set(ModerationEvent.objects.filter(anecdote_id=story_id).values_list("pk", flat=True))
+    assert trail
+    clear_caches()
+    browser = world.browser(role)
+    url = fill(STORY_DELETE, world.values)
+
+    page = browser.get(url)
+    assert matches(on_get, page, world.values), f"GET as {role}: {described(page)}"
+    if role != "admin":
+        listed = browser.post(
+            ALL_STORIES, {"action": "delete_selected", "_selected_action": story_id, **DELETE}
+        )
+        assert listed.status_code < 500
+    done = browser.post(url, DELETE)
+    assert matches(on_post, done, world.values), f"POST as {role}: {described(done)}"
+
+    deleted = not Anecdote.objects.filter(pk=story_id).exists()
+    assert deleted == (role == "admin")
+    kept = ModerationEvent.objects.filter(pk__in=trail)
+    assert kept.count() == len(trail)
+    deletions = ModerationEvent.objects.filter(action=ModerationEvent.Action.DELETED)
+    if not deleted:
+        assert not deletions.exists()
+        return
+    assert set(kept.values_list("anecdote_id", "story_number")) == {(None, story_id)}
+    deletion = deletions.get()
+    assert (deletion.story_number, deletion.actor, deletion.from_state) == (
+        story_id,
+        user,
+        Anecdote.State.PUBLISHED,
+    )

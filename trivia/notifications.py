@@ -47,7 +47,8 @@ def decision_email(event_id):
         .filter(pk=event_id)
         .first()
     )
-    contributor = event.anecdote.contributor if event else None
+    story = event.anecdote if event else None  # a deleted story's events stay, unlinked
+    contributor = story.contributor if story else None
     if contributor is None or not contributor.email:
         return None
     reason = event.anecdote.RejectionReason(event.reason).label if event.reason else ""

@@ -148,8 +148,11 @@ MIDDLEWARE = [
     "trivia.caching.pages.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # A NUL byte anywhere in an admin request: 400, before PostgreSQL refuses it with a 500.
+    "trivia.client_errors.RefuseNulInAdminMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "trivia.caching.headers.PrivatePageMiddleware",  # Cache-Control: private for signed-in pages
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -419,12 +422,14 @@ if TRUSTED_PROXY_COUNT:
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
-# Scripts only from our own files: no inline script can run, whatever a story contains.
+# Scripts and styles only from our own files: no inline script can run and no injected style
+# can restyle a page, whatever a story contains. One inline style is allowed, by its hash:
+# templates/500.html's, a page that relies on nothing (tests/test_production.py checks it).
 CONTENT_SECURITY_POLICY = {
     "DIRECTIVES": {
         "default-src": ["'self'"],
         "script-src": ["'self'"],
-        "style-src": ["'self'", "'unsafe-inline'"],
+        "style-src": ["'self'", "'sha256-Qh9HRPk0JYUn33qDKr2Rh7DzaadUyipJBmmMufeFLwU='"],
         "img-src": ["'self'", "data:"],
         "object-src": ["'none'"],
         "base-uri": ["'self'"],
@@ -443,7 +448,10 @@ LOG_LEVEL = env_choice("DJANGO_LOG_LEVEL", "INFO", ("DEBUG", "INFO", "WARNING", 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"require_debug_false": {"()": "django.utils.log.RequireDebugFalse"}},
+    "filters": {
+        "require_debug_false": {"()": "django.utils.log.RequireDebugFalse"},
+        "one_line_for_client_errors": {"()": "trivia.client_errors.OneLineForClientErrors"},
+    },
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
     "handlers": {
         "console": {"class": "logging.StreamHandler", "formatter": "plain"},
@@ -459,6 +467,8 @@ LOGGING = {
         # go through the root's handlers like every other.
         "django": {"handlers": [], "level": LOG_LEVEL},
         "django.db.backends": {"level": "WARNING"},
+        # A 403 or 400 is the client's doing: one warning line, no traceback (500s keep theirs).
+        "django.request": {"filters": ["one_line_for_client_errors"]},
         # Forged Host headers come from scanners by the thousand: printed, never mailed.
         "django.security.DisallowedHost": {"handlers": ["console"], "propagate": False},
     },

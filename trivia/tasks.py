@@ -3,6 +3,8 @@
 - ``send_decision_email``, ``send_correction_decision_email``: a contributor hears about a
   moderator's decision (the emails themselves are in ``trivia.notifications``);
 - ``send_queue_digest``: every moderator hears what waits (``manage.py queue_digest``, daily);
+- ``send_account_email``: django-allauth's emails (confirm your address, reset your password,
+  your password was changed), written by the request that calls for them (accounts/adapter.py);
 - ``make_image_renditions``: the WebP copies of a new story image or poster.
 
 Tasks use Django 6's API (``django_tasks`` on Django 5.2), queued in the database and run by
@@ -25,7 +27,7 @@ from datetime import timedelta
 from functools import partial
 
 from django.apps import apps
-from django.core.mail import get_connection
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.utils import timezone
 from django_tasks import task
@@ -140,6 +142,48 @@ def send_queue_digest(*, recipients=None, attempt=1):
         remaining = [address for address in addresses if address not in sent]
         return retry_or_give_up(send_queue_digest, error, attempt=attempt, recipients=remaining)
     return f"sent to {len(sent)} moderator(s)"
+
+
+@task()
+def send_account_email(*, rendered, attempt=1):
+    """Send one of django-allauth's emails, written by the request (``message_as_json``).
+
+    Unlike the decision emails, it arrives written: its confirmation or reset link is made from
+    the request (site, scheme) and allauth's state at that moment, which the worker could not
+    recreate from ids. That link is a secret: the admin's "Task results" show only the
+    recipient and subject of these tasks (trivia/admin/task_results.py).
+    """
+    return _send(
+        send_account_email, message_from_json(rendered), attempt=attempt, rendered=rendered
+    )
+
+
+def message_as_json(message):
+    """An email as the plain values a task takes: what allauth's ``render_mail`` sets."""
+    if message.attachments or message.cc or message.bcc or message.reply_to:
+        raise ValueError("Only a message with a body, alternatives and headers can be queued.")
+    return {
+        "subject": message.subject,
+        "body": message.body,
+        "content_subtype": message.content_subtype,
+        "alternatives": [list(pair) for pair in getattr(message, "alternatives", [])],
+        "from_email": message.from_email,
+        "to": list(message.to),
+        "headers": dict(message.extra_headers),
+    }
+
+
+def message_from_json(values):
+    message = EmailMultiAlternatives(
+        values["subject"],
+        values["body"],
+        values["from_email"],
+        values["to"],
+        headers=values["headers"],
+        alternatives=[tuple(pair) for pair in values["alternatives"]],
+    )
+    message.content_subtype = values["content_subtype"]
+    return message
 
 
 # --- Image renditions -----------------------------------------------------------------------

@@ -90,5 +90,7 @@ urlpatterns = [
     path("accounts/", include("allauth.urls")),
 ]
 
+# A request Django cannot read (a broken upload) or the site refuses: the site's page.
+handler400 = "trivia.client_errors.bad_request"
 # Where allauth sends a request over one of its ACCOUNT_RATE_LIMITS: the site's friendly page.
 handler429 = "accounts.views.rate_limited"

@@ -12,6 +12,7 @@ their name, so that a leak names the payload that leaked.
   something, and names no stored file may keep.
 - ``ARTICLES``: files given to the article importer.
 - ``multipart_bodies()``: request bodies that are not valid multipart/form-data.
+- ``DRILLDOWNS``: an admin list's date drill-down past the calendar.
 """
 
 import io
@@ -245,10 +246,28 @@ FILE_NAMES = {
     "markup": '<img src=x onerror=alert("hx-name")>.png',
     "NUL": "photo.png\x00.html",
     "300 characters": "p" * 300 + ".png",
+    # Past Django's limit for a part's headers: the body is refused before any view runs.
+    "5,000 characters": "p" * 5_000 + ".png",
     "right-to-left override": "photo\u202egnp.exe",
     "Windows path": "C:\\Users\\me\\photo.png",
     "only dots": "...",
     "empty": "",
+}
+
+# An admin list's date drill-down ({field}__year, __month, __day) naming no date there is:
+# the list's "invalid filter" page, never a 500.
+DRILLDOWNS = {
+    "year 99999999": {"year": "99999999"},
+    "year 10**30": {"year": str(10**30)},
+    "year 0": {"year": "0"},
+    "month 13": {"year": "2024", "month": "13"},
+    "month 10**30": {"year": "2024", "month": str(10**30)},
+    "day 0": {"year": "2024", "month": "5", "day": "0"},
+    "31 February": {"year": "2024", "month": "2", "day": "31"},
+    "the last month of 9999": {"year": "9999", "month": "12"},
+    "the last day of 9999": {"year": "9999", "month": "12", "day": "31"},
+    "the year 9999": {"year": "9999"},
+    "superscript year": {"year": "\u00b2\u00b3"},
 }
 
 # Files for the article importer: (bytes, name, whether they are refused).

@@ -7,7 +7,8 @@ payload would put in a page). In XML, where quotes in text are harmless and the 
 them, only payloads with "<" or "&" count.
 The JSON-LD of a page is JSON, not HTML: there, no "<" at all may appear (the site writes it as
 "\u003c"), so that nothing can close its script element. JSON, plain text and images are not
-pages a browser renders as markup, so only their status counts.
+pages a browser renders as markup, so only their status counts. A 400 is the site's page, not
+Django's bare "Bad Request (400)" (what it shows when the site has none).
 
 The tests collect problems and fail once with all of them, so that one run shows the whole
 extent of a bug.
@@ -26,6 +27,7 @@ RENDERED = ("text/html", *XML)
 # Shown escaped, a payload reads differently from its raw self.
 ESCAPABLE = {name: payload for name, payload in MARKUP.items() if escape(payload) != payload}
 IN_XML = {name: payload for name, payload in ESCAPABLE.items() if "<" in payload or "&" in payload}
+BARE_400 = "<title>Bad Request (400)</title>"
 JSON_LD = re.compile(r'<script type="application/ld\+json">(.*?)</script>', re.DOTALL)
 
 
@@ -44,6 +46,8 @@ def problems_in(response, label, *, hostile=True):
     if kind not in RENDERED or getattr(response, "streaming", False):
         return []
     page = response.content.decode(errors="replace")
+    if response.status_code == 400 and BARE_400 in page:
+        return [f"{label}: Django's bare 400 page, not the site's"]
     dangers = [DANGER_TAGS] if kind in XML else [DANGER_TAGS, DANGER_ATTRIBUTES]
     found = [
         f"{label}: {match.group()!r} unescaped"

@@ -23,7 +23,7 @@ from taggit.models import Tag
 
 from .. import images, services, tasks
 from ..models import Anecdote, Person, PersonAlias, Source, Title, TitleAlias
-from .base import BoundedSearchAdmin, count_of
+from .base import SiteAdmin, count_of
 from .forms import (
     AliasFormSet,
     PersonAdminForm,
@@ -43,7 +43,7 @@ class AliasInline(admin.TabularInline):
     extra = 1
 
 
-class CatalogueEntryAdmin(BoundedSearchAdmin):
+class CatalogueEntryAdmin(SiteAdmin):
     """What the title and person admins share: the slug follows the name, and the list counts
     each one's published stories through the stories' link to them (``stories_link``)."""
 
@@ -123,7 +123,7 @@ class PersonAdmin(CatalogueEntryAdmin):
 
 
 @admin.register(Source)
-class SourceAdmin(BoundedSearchAdmin):
+class SourceAdmin(SiteAdmin):
     # An address typed without a scheme is taken as https, as it will be from Django 6.
     formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
     list_display = ["__str__", "kind", "author", "date", "url"]
@@ -137,7 +137,7 @@ class SourceAdmin(BoundedSearchAdmin):
 
 
 @admin.register(Tag)
-class TagAdmin(BoundedSearchAdmin):
+class TagAdmin(SiteAdmin):
     form = TagAdminForm
     list_display = ["name", "slug", "published_stories"]
     ordering = ["name"]

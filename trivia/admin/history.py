@@ -36,7 +36,8 @@ class ModerationEventAdmin(ReadOnlyAdmin):
 
     @admin.display(description="story")
     def story(self, event):
-        return str(event.anecdote)
+        # A deleted story's events stay listed, named by its number and first words.
+        return event.story_label()
 
 
 def moderation_history(story):

@@ -20,9 +20,9 @@ from django.utils.timesince import timesince
 
 from .. import services
 from ..matching.people import find_people
-from ..models import Anecdote, Citation, PendingAnecdote, TitleKind
+from ..models import Anecdote, Citation, Correction, PendingAnecdote, Report, TitleKind
 from ..similar import similar_stories
-from .base import BoundedSearchAdmin, count_of
+from .base import SiteAdmin, count_of
 from .decisions import StoryDecisionsMixin, decision_actions
 from .forms import StoryAdminForm
 from .history import contributor_counts, moderation_history
@@ -83,7 +83,7 @@ class TitleKindFilter(admin.SimpleListFilter):
         return queryset
 
 
-class StoryAdmin(StoryDecisionsMixin, BoundedSearchAdmin):
+class StoryAdmin(StoryDecisionsMixin, SiteAdmin):
     """What the queue and the full list of stories share: columns, change page, decisions."""
 
     form = StoryAdminForm
@@ -146,6 +146,29 @@ class StoryAdmin(StoryDecisionsMixin, BoundedSearchAdmin):
         # New stories come through the site's submission form or the importer, which record
         # who submitted them; the admin only edits and decides.
         return False
+
+    def has_delete_permission(self, request, obj=None):
+        # A superuser's act only, recorded in the trail it leaves behind (services.delete_story):
+        # moderators unpublish, and the "delete" permission alone, given to staff outside the
+        # Moderators group, is not enough.
+        return request.user.is_active and request.user.is_superuser
+
+    def get_deleted_objects(self, objs, request):
+        """What the confirmation page lists. The moderation events are not on it: they stay.
+        A story's proposed corrections and reports go with it although nobody may delete them
+        on their own (their admins are read-only): the events keep what was proposed,
+        reported and decided."""
+        deleted, counts, perms_needed, protected = super().get_deleted_objects(objs, request)
+        feedback = {str(model._meta.verbose_name) for model in (Correction, Report)}
+        perms_needed = {name for name in perms_needed if str(name) not in feedback}
+        return deleted, counts, perms_needed, protected
+
+    def delete_model(self, request, obj):
+        services.delete_story(story=obj, superuser=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for story in queryset:
+            services.delete_story(story=story, superuser=request.user)
 
     # --- The list ------------------------------------------------------------------------------
 

@@ -5,12 +5,22 @@ django-tasks-db registers a plain list of its results; this one says what each t
 (which decision's email, which image) and why it failed, for superusers and for moderators
 (who may view it: ``trivia.roles``), who are the ones to tell a contributor an email never
 went out. "Status: Failed" lists what needs a person.
+
+An account email (``send_account_email``) is queued written, confirmation or password-reset link
+included: the worker could not make that link again. The link opens someone's account, so these
+pages show of such a task only the recipient and subject, never its arguments as stored. The
+body stays in the database, next to the sessions and keys that are as secret, until
+``prune_db_task_results`` removes it; the links expire within days anyway.
 """
+
+import json
 
 from django.contrib import admin
 from django.utils import timezone
 from django_tasks_db import admin as tasks_db_admin  # registers its admin first, replaced here
 from django_tasks_db.models import DBTaskResult, get_date_max
+
+from .base import SiteAdmin
 
 # What each task's arguments name, for the list.
 ABOUT = {
@@ -22,6 +32,9 @@ ABOUT = {
         "moderators' digest"
         + (f" to {', '.join(kwargs['recipients'])}" if kwargs.get("recipients") else "")
     ),
+    "send_account_email": lambda kwargs: (
+        f"account email to {', '.join(kwargs['rendered']['to'])}: {kwargs['rendered']['subject']}"
+    ),
     "make_image_renditions": lambda kwargs: (
         f"image copies of {kwargs['kind']} {kwargs['pk']} ({kwargs['name']})"
     ),
@@ -31,9 +44,25 @@ admin.site.unregister(DBTaskResult)
 
 
 @admin.register(DBTaskResult)
-class TaskResultAdmin(tasks_db_admin.DBTaskResultAdmin):
+class TaskResultAdmin(SiteAdmin, tasks_db_admin.DBTaskResultAdmin):
     list_display = ["task_name", "about", "attempt", "status", "outcome", "enqueued_at"]
     list_filter = ["status", "task_path"]
+
+    def get_readonly_fields(self, request, obj=None):
+        """The change page lists every field; its arguments as ``arguments`` below."""
+        fields = super().get_readonly_fields(request, obj)
+        return ["arguments" if field == "args_kwargs" else field for field in fields]
+
+    @admin.display(description="args kwargs")
+    def arguments(self, result):
+        """A task's arguments, except the written account emails' bodies (see above)."""
+        args_kwargs = result.args_kwargs
+        rendered = args_kwargs.get("kwargs", {}).get("rendered")
+        if isinstance(rendered, dict):
+            shown = {key: rendered.get(key) for key in ("to", "subject")}
+            shown["body"] = "(not shown: it holds a sign-in link)"
+            args_kwargs = {**args_kwargs, "kwargs": {**args_kwargs["kwargs"], "rendered": shown}}
+        return json.dumps(args_kwargs, indent=2, ensure_ascii=False)
 
     @admin.display(description="about")
     def about(self, result):

@@ -8,7 +8,11 @@ from .stories import Anecdote, StoryState
 
 
 class ModerationEvent(models.Model):
-    """One thing done to a story: who, what, when and why. Append-only: the audit trail."""
+    """One thing done to a story: who, what, when and why. Append-only: the audit trail.
+
+    The trail outlives what it describes: a story deleted (by a superuser, recorded as one
+    more event) leaves its events, their link to it emptied, each still saying which story it
+    was (``story_number``) and what it said (``snapshot``)."""
 
     class Action(models.TextChoices):
         SUBMITTED = "submitted", "Submitted"
@@ -25,14 +29,30 @@ class ModerationEvent(models.Model):
         REPORTED = "reported", "Reported"
         REPORT_DISMISSED = "report_dismissed", "Report dismissed"
         REPORT_RESOLVED = "report_resolved", "Report resolved"
+        DELETED = "deleted", "Deleted"
 
-    anecdote = models.ForeignKey(Anecdote, on_delete=models.CASCADE, related_name="events")
+    anecdote = models.ForeignKey(
+        Anecdote,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="events",
+        help_text="Empty once the story is deleted.",
+    )
+    story_number = models.PositiveBigIntegerField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="The story's number (/anecdotes/<number>/), kept after the story is deleted.",
+    )
     actor = account_link("moderation_events")
     action = models.CharField(max_length=20, choices=Action.choices)
     from_state = models.CharField(
         max_length=20, choices=StoryState.choices, blank=True, help_text="Empty for a new story."
     )
-    to_state = models.CharField(max_length=20, choices=StoryState.choices)
+    to_state = models.CharField(
+        max_length=20, choices=StoryState.choices, blank=True, help_text="Empty for a deletion."
+    )
     reason = models.CharField(max_length=20, blank=True)
     message = models.TextField(blank=True)
     snapshot = models.JSONField(default=dict, help_text="The story as it stood after the event.")
@@ -44,6 +64,16 @@ class ModerationEvent(models.Model):
     def __str__(self):
         when = f"{self.created_at:%Y-%m-%d %H:%M}" if self.created_at else "now"
         return f"{self.get_action_display()} by {self.actor or 'someone'} at {when}"
+
+    def story_label(self):
+        """The story as the trail names it: its excerpt, or once it is deleted its number and
+        the first words it had when the event was recorded."""
+        if self.anecdote is not None:
+            return str(self.anecdote)
+        excerpt = " ".join(str((self.snapshot or {}).get("text", "")).split())
+        if len(excerpt) > 60:
+            excerpt = excerpt[:60] + "…"
+        return f"Deleted story {self.story_number or '?'}: {excerpt}"
 
 
 class ReaderFeedback(models.Model):

@@ -4,7 +4,7 @@ Views, admin actions and commands call these through ``from trivia import servic
 them changes ``Anecdote.state`` itself.
 
 - ``lifecycle``: approve, reject, unpublish, withdraw, resubmit, edit (the table of allowed
-  moves is ``trivia.lifecycle``).
+  moves is ``trivia.lifecycle``), and a superuser's deletion, which the trail outlives.
 - ``submissions``: a contributor's new story.
 - ``feedback``: corrections and reports.
 - ``votes``: readers' "interesting" votes.
@@ -35,6 +35,7 @@ from .feedback import (
 from .lifecycle import (
     EDITABLE_FIELDS,
     approve_story,
+    delete_story,
     edit_story,
     reject_story,
     resubmit_story,
@@ -53,6 +54,7 @@ __all__ = [
     "approve_story",
     "can_moderate",
     "check_submission_allowance",
+    "delete_story",
     "edit_story",
     "propose_correction",
     "reject_story",

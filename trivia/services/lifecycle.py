@@ -52,14 +52,16 @@ def _require_role(action, actor, story):
         _require_author(story, actor)
 
 
-def _record(story, *, actor, action, from_state, reason="", message=""):
-    """Append the event, with what the story says now."""
+def _record(story, *, actor, action, from_state, to_state=None, reason="", message=""):
+    """Append the event, with what the story says now and its number, which the event keeps
+    if the story is deleted."""
     return ModerationEvent.objects.create(
         anecdote=story,
+        story_number=story.pk,
         actor=actor,
         action=action,
         from_state=from_state,
-        to_state=story.state,
+        to_state=story.state if to_state is None else to_state,
         reason=reason,
         message=message,
         snapshot=story.snapshot(),
@@ -280,3 +282,28 @@ def edit_story(*, story, editor, changes=None, tags=None, people=None, expected_
     for field in (*changes, "proposed_title", "version", "updated_at"):
         setattr(story, field, getattr(current, field))
     return story
+
+
+def delete_story(*, story, superuser):
+    """Delete a story for good: a superuser's act (moderators unpublish), recorded like any
+    other. Returns the "deleted" event, or None if the story was already gone.
+
+    The trail outlives the story: its events stay, their link to it emptied, each keeping the
+    story's number and what it said, and one more says who deleted it, when and from which
+    state. Its citations, votes, proposed corrections and reports go with it (the proposals,
+    reports and decisions on them are events too). Search, counts and cached pages follow
+    through ``trivia.publication``'s delete receivers, in this transaction.
+    """
+    if not (superuser and superuser.is_active and superuser.is_superuser):
+        raise ModerationError("Only a superuser can delete a story; unpublish it instead.")
+    with transaction.atomic():
+        current = Anecdote.objects.select_for_update().filter(pk=story.pk).first()
+        if current is None:
+            return None
+        # Events written around the services (bulk loads) may not carry the number yet.
+        current.events.filter(story_number__isnull=True).update(story_number=current.pk)
+        event = _record(
+            current, actor=superuser, action=Action.DELETED, from_state=current.state, to_state=""
+        )
+        current.delete()
+    return event

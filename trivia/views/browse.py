@@ -27,6 +27,7 @@ from django.views.generic import DetailView, ListView, TemplateView
 from django.views.generic.detail import SingleObjectMixin
 
 from .. import queries
+from ..caching.headers import never_stored
 from ..caching.pages import LISTS, card_rows, clock_for, kept, shows
 from ..models import Accuracy, Anecdote, TitleKind
 from ..queries import people_with_stories, person_has_stories, titles_of
@@ -320,6 +321,13 @@ class StoryDetailView(DetailView):
             context["voted_ids"] = queries.voted_ids(self.request.user, [self.object])
             context["social"] = story_social(self.request, self.object)
         return context
+
+    def render_to_response(self, context, **response_kwargs):
+        response = super().render_to_response(context, **response_kwargs)
+        if not self.object.is_published:
+            # Its contributor's or a moderator's page: no cache on the way keeps a copy.
+            never_stored(response)
+        return response
 
 
 @never_cache
