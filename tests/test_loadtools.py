@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-TOOLS = {"bench", "explain_hot_pages", "seed_bench", "soak"}
+TOOLS = {"bench", "bench_importer", "explain_hot_pages", "seed_bench", "soak"}
 PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-key"}
 
 
@@ -48,3 +48,11 @@ def test_a_production_process_has_no_soak_command():
     result = manage("soak", "--no-pg-restart", **PRODUCTION)
     assert result.returncode != 0
     assert "Unknown command: 'soak'" in result.stderr
+
+
+def test_the_importer_benchmark_runs_on_a_few_articles():
+    """Run, not timed: its figures depend on the machine."""
+    result = manage("bench_importer", "--articles", "5", "--titles", "50")
+    assert result.returncode == 0, result.stderr
+    assert "5 articles, " in result.stdout
+    assert "articles a minute (target: 1,000)" in result.stdout

@@ -1,13 +1,15 @@
 """Which title or person is this name (trivia.matching): normal forms, the title a heading
-names, the titles a proposed name duplicates, and the titles whose names begin with what was
-typed. Finding people in a text is tested with the people, in tests/test_people.py."""
+names, the titles a proposed name duplicates, the titles whose names begin with what was typed,
+the titles a running text names and the known names a garbled one is close to. Finding people in
+a text is tested with the people, in tests/test_people.py."""
 
 import pytest
 
 from tests.factories import make_anecdote, make_title, move_to
 from trivia import demo, queries
-from trivia.matching.names import name_words, normalize_name
-from trivia.matching.titles import TitleIndex, titles_matching, titles_named
+from trivia.matching.mentions import NameIndex
+from trivia.matching.names import close_spelling, normalize_name, text_words
+from trivia.matching.titles import TitleIndex, TitleRef, titles_matching, titles_named
 from trivia.models import Anecdote, Title
 
 # --- Normal forms ---------------------------------------------------------------------------------
@@ -29,7 +31,11 @@ def test_names_are_compared_in_one_normal_form(name, normal):
 
 
 def test_running_text_keeps_its_leading_article_and_capitals():
-    assert name_words("The Rock’s") == [("the", True), ("rock", True), ("s", False)]
+    assert [(w.normal, w.capitalised) for w in text_words("The Rock’s")] == [
+        ("the", True),
+        ("rock", True),
+        ("s", False),
+    ]
 
 
 # --- The title a heading names --------------------------------------------------------------------
@@ -142,3 +148,99 @@ def test_the_titles_to_choose_from_can_be_the_public_ones_with_their_counts():
     assert titles_matching("heat", limit=10) != [shown]
     [found] = titles_matching("heat", limit=10, among=queries.titles_with_stories())
     assert (found, found.story_count) == (shown, 1)
+
+
+# --- The titles a running text names ----------------------------------------------------------
+
+
+def title_index(*names):
+    """An index of titles by name, without the database."""
+    return TitleIndex(
+        (TitleRef(pk=number, slug=f"t{number}", name=name, year=None), [name])
+        for number, name in enumerate(names, start=1)
+    )
+
+
+def titles_in(text, index, cited=()):
+    return [mention.refs[0].name for mention in index.mentions(text_words(text), cited=cited)]
+
+
+COMMON_WORD_TITLES = title_index("It", "Up", "Her", "Us", "Signs", "Friends", "Joker", "The Room")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "It was the last day of shooting, and up to then nobody had noticed her.",
+        "Up to that point, the crew had given her everything they had.",
+        "Signs of wear were painted on the costume. Us? We were exhausted.",
+        "Her husband visited the set with friends of the director.",
+        "When preparing to play the Joker, Heath Ledger hid in a room.",
+        "The room was cold. He stayed in Room 237 for a week.",
+        "Bloody Bad Guy Signs Up",  # a heading in capitals: a capital says nothing
+    ],
+)
+def test_common_words_in_a_text_do_not_name_titles_called_it_up_her_us_or_signs(text):
+    assert titles_in(text, COMMON_WORD_TITLES) == []
+
+
+def test_a_common_word_title_counts_where_it_is_written_as_a_name_or_cited():
+    assert titles_in("Jennifer Aniston said Friends paid for her house.", COMMON_WORD_TITLES) == [
+        "Friends"
+    ]
+    assert titles_in("Her script was rewritten weekly.", COMMON_WORD_TITLES, cited=["Her"]) == [
+        "Her"
+    ]
+    assert titles_in("They rebuilt The Room twice.", COMMON_WORD_TITLES) == ["The Room"]
+
+
+def test_titles_are_found_longest_first_with_or_without_their_article_and_numerals():
+    index = title_index("The Dark Knight", "The Dark Knight Rises", "The Terminator", "Rocky IV")
+    text = "After The Dark Knight Rises, he wore Terminator make-up and watched Rocky 4."
+    assert titles_in(text, index) == ["The Dark Knight Rises", "The Terminator", "Rocky IV"]
+
+
+# --- Garbled names ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("typed", "known"),
+    [
+        ("Kino Rives", "Keanu Reeves"),
+        ("Audrey Tutu", "Audrey Tautou"),
+        ("Sean Bing", "Sean Bean"),
+        ("Heath Leger", "Heath Ledger"),
+        ("Jurrasic Park", "Jurassic Park"),
+    ],
+)
+def test_a_garbled_name_is_close_to_the_known_one(typed, known):
+    assert close_spelling(normalize_name(typed).split(), normalize_name(known).split())
+
+
+@pytest.mark.parametrize(
+    ("typed", "known"),
+    [
+        ("Sean Penn", "Sean Bean"),
+        ("Tom Hanks", "Tom Hardy"),
+        ("Emma Stone", "Emma Watson"),
+        ("Matt Dillon", "Matt Damon"),
+        ("Chris Evans", "Chris Pratt"),
+        ("Audrey Hepburn", "Audrey Tautou"),
+        ("Owen Wilson", "Owen Watson"),
+        ("Bill Murray", "Bill Murphy"),
+        ("Sean Bean", "Sean Bean"),  # the same name is no garbling
+        ("Sean Bean", "Sean Bean Jr"),
+    ],
+)
+def test_real_names_near_a_known_one_are_not_garblings_of_it(typed, known):
+    assert close_spelling(normalize_name(typed).split(), normalize_name(known).split()) is None
+
+
+def test_the_closest_known_name_wins_and_a_tie_between_two_is_no_answer():
+    names = NameIndex()
+    names.add("Keanu Reeves", ("keanu", "reeves"))
+    names.add("Sean Bean", ("sean", "bean"))
+    names.add("Sean Been", ("sean", "been"))
+    assert names.closest(("kino", "rives"))[0] == "Keanu Reeves"
+    assert names.closest(("sean", "bing")) is None  # as close to both
+    assert names.closest(("keanu", "reeves")) is None  # known: nothing to correct

@@ -225,7 +225,7 @@ def test_story_text_keeps_its_line_breaks(client):
 @pytest.mark.parametrize(
     ("text", "escaped"),
     [
-        ("<a" * 2500, "&lt;a" * 2500),
+        ("<a" * 700, "&lt;a" * 700),  # as long as a story may be
         ("<script>alert(1)</script>", "&lt;script&gt;alert(1)&lt;/script&gt;"),
     ],
 )

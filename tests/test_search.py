@@ -164,7 +164,7 @@ def test_a_spoiler_is_still_hidden_in_the_results(client):
 
 
 def test_a_long_story_is_cut_around_its_first_match(client):
-    text = "Filler words go here. " * 40 + "The director hid a ledger in the prop room. " * 20
+    text = "Filler words go here. " * 30 + "The director hid a ledger in the prop room. " * 15
     published(text)
     snippet = str(page(client, "ledger").context["hits"][0].snippet)
     assert snippet.startswith("…") and snippet.endswith("…")

@@ -437,6 +437,10 @@ CONTENT_SECURITY_POLICY = {
         "frame-ancestors": ["'none'"],
     }
 }
+# The article importer fetches the addresses moderators give it from the server: never one on
+# loopback, a private network or the cloud metadata address (trivia/importer/fetching.py),
+# unless IMPORT_ALLOW_PRIVATE_HOSTS=1, for tests and local tools that serve pages themselves.
+IMPORT_ALLOW_PRIVATE_HOSTS = env_bool("IMPORT_ALLOW_PRIVATE_HOSTS", False)
 
 # --- Tags -----------------------------------------------------------------------------------
 # "Stunts" and "stunts" are one tag.

@@ -1,18 +1,26 @@
-"""Published stories on a title that tell much the same thing ("is it one of these?").
+"""Published stories that tell much the same thing ("is it one of these?").
 
 Shown to a contributor before the final step of a submission, so a famous story is not sent in
-a tenth time. The measure is deliberately plain: on SQLite, the overlap (Jaccard index) of the
-two texts' content words, after accents, case and the most common English words are set aside. Two
-retellings of one story share their names, places and odd details ("Kubrick", "typewriter",
-"pages"), which is what this catches; it is a hint for a person, not a verdict.
+a tenth time, and on a pending story's admin page; the importer flags repeats with the same
+measure (``trivia.importer.repeats``). The measure is deliberately plain: how many content
+words two texts share, as the Ochiai coefficient |A ∩ B| / √(|A| · |B|), which a short retelling
+of a long story is not penalised by as the Jaccard index was. Content words are the words left
+once accents, case and the most common English words are set aside, each cut to its stem
+("filming" and "filmed" are "film"), numbers written as digits ("six" is "6") and a few
+paraphrases of set stories folded into one word ("hid", "locked himself" and "seclusion";
+"motel" and "hotel"). Two retellings of one story share their names, places and odd details
+("Kubrick", "typewriter", "pages"), which is what this catches; it is a hint for a person, not a
+verdict.
 
 Only a bounded number of recent published stories are compared, so the cost stays the same
-however many stories the site or a famous title collects: the title's latest ``CANDIDATES``, or,
-for a story whose title is still to be created, the site's latest ``ACROSS_TITLES`` on
-PostgreSQL (none on SQLite). On PostgreSQL pg_trgm's trigram similarity does the measuring, in
-the database (migration 0009), and spelling variants count as near misses.
+however many stories the site or a famous title collects: the title's latest ``CANDIDATES``,
+and on PostgreSQL also those among the site's latest ``ACROSS_TITLES`` (the title's latest
+``CANDIDATES`` when it is known) whose pg_trgm trigram similarity reaches
+``TRIGRAM_THRESHOLD`` (migration 0009), so that a story whose title is still to be created is
+compared too and spelling variants count as near misses.
 """
 
+import math
 import re
 
 from django.contrib.postgres.search import TrigramSimilarity
@@ -24,7 +32,7 @@ from .models import Anecdote
 CANDIDATES = 200
 ACROSS_TITLES = 500  # ~0.2 ms of similarity() each
 TRIGRAM_THRESHOLD = 0.3  # pg_trgm's own default for "similar"
-THRESHOLD = 0.25
+THRESHOLD = 0.35
 SHOWN = 3
 
 _WORD = re.compile(r"[^\W_]+")
@@ -39,20 +47,73 @@ STOPWORDS = frozenset(
     these they this those though through too under until upon very was way were what when
     where which while who whom whose why will with without would yet you your yours film
     films movie movies scene scenes series show episode actor actress director
+    roughly nearly almost approximately get got went took
     """.split()
 )
+_NUMBERS = {
+    word: str(number)
+    for number, word in enumerate(
+        "zero one two three four five six seven eight nine ten eleven twelve thirteen fourteen "
+        "fifteen sixteen seventeen eighteen nineteen twenty".split()
+    )
+}
+# Suffixes cut from a word, longest first, as long as three letters are left; then a final
+# "e" goes too, so that "hide", "hides" and "hiding" are all "hid".
+_SUFFIXES = (
+    ("ational", "ate"), ("ation", "ate"), ("ingly", ""), ("ings", ""), ("ing", ""),
+    ("edly", ""), ("ied", "y"), ("ies", "y"), ("ed", ""), ("ness", ""), ("ments", ""),
+    ("ment", ""), ("ly", ""), ("s", ""),
+)  # fmt: skip
+# Words set stories are retold with, as ``stem`` cuts them, folded into one stem each.
+_PARAPHRASES = {
+    word: group.split()[0]
+    for group in (
+        "seclud seclusion hid hidden lock shut isolat confin",
+        "hotel motel inn",
+        "film shoot shot record",
+        "injur injury hurt wound",
+        "improvis unscript adlib",
+        "stay spent spend remain",
+    )
+    for word in group.split()
+}
+
+
+def stem(word):
+    """A word's stem, crudely but consistently: "filming" and "filmed" → "film", "stopped" →
+    "stop", "six" → "6", "motel" → "hotel" (``_PARAPHRASES``)."""
+    if word in _NUMBERS:
+        return _NUMBERS[word]
+    for suffix, replacement in _SUFFIXES:
+        if suffix == "s" and word.endswith(("ss", "us", "is")):
+            break
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            word = word[: -len(suffix)] + replacement
+            if not replacement and len(word) > 3 and word[-1] == word[-2] not in "lsz":
+                word = word[:-1]  # "stopp" → "stop"
+            break
+    if len(word) > 3 and word.endswith("e"):
+        word = word[:-1]
+    return _PARAPHRASES.get(word, word)
 
 
 def content_words(text):
-    """The words that carry a story's meaning: no accents, no case, no common words."""
-    words = _WORD.findall(strip_accents(text or "").casefold())
-    return {word for word in words if len(word) > 2 and word not in STOPWORDS}
+    """The words that carry a story's meaning, as {stem: the word as the text writes it}: no
+    accents, no case, no common words; numbers kept, whatever their length."""
+    words = {}
+    for word in _WORD.findall(strip_accents(text or "").casefold()):
+        if word in STOPWORDS or (len(word) <= 2 and not word.isdigit()):
+            continue
+        words.setdefault(stem(word), word)
+    return words
 
 
 def similarity(words, other_words):
+    """How alike two stories' ``content_words`` are: 0 (nothing shared) to 1 (the same)."""
     if not words or not other_words:
         return 0.0
-    return len(words & other_words) / len(words | other_words)
+    shared = len(words.keys() & other_words.keys())
+    return shared / math.sqrt(len(words) * len(other_words))
 
 
 def similar_stories(*, title, text, limit=SHOWN):
@@ -61,45 +122,36 @@ def similar_stories(*, title, text, limit=SHOWN):
     words = content_words(text)
     if not words:
         return []
+    scores = {}
+    if title is not None:
+        for pk, other_text in recent_stories(title=title).values_list("pk", "text")[:CANDIDATES]:
+            score = similarity(words, content_words(other_text))
+            if score >= THRESHOLD:
+                scores[pk] = score
     if connection.vendor == "postgresql":
-        best = _by_trigrams(title, text, limit)
-    elif title is not None:
-        best = _by_shared_words(title, words, limit)
-    else:
-        best = []
+        for pk, score in _by_trigrams(title, text, limit):
+            scores[pk] = max(score, scores.get(pk, 0.0))
+    best = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:limit]
     if not best:
         return []
     stories = Anecdote.objects.published().filter(pk__in=best).for_cards().in_bulk()
     return [stories[pk] for pk in best if pk in stories]
 
 
+def recent_stories(*, title=None):
+    """The published stories compared, newest first: a title's, or the whole site's."""
+    stories = Anecdote.objects.published().order_by("-published_at", "-pk")
+    return stories if title is None else stories.filter(title=title)
+
+
 def _by_trigrams(title, text, limit):
-    """PostgreSQL: the recent stories (see the module docstring) whose trigram similarity to
-    ``text`` reaches ``TRIGRAM_THRESHOLD``, the closest first."""
-    recent = Anecdote.objects.published().order_by("-published_at", "-pk")
-    if title is not None:
-        recent = recent.filter(title=title)[:CANDIDATES]
-    else:
-        recent = recent[:ACROSS_TITLES]
+    """PostgreSQL: (pk, score) of the recent stories (see the module docstring) whose trigram
+    similarity to ``text`` reaches ``TRIGRAM_THRESHOLD``, the closest first."""
+    recent = recent_stories(title=title)[: ACROSS_TITLES if title is None else CANDIDATES]
     return list(
         Anecdote.objects.filter(pk__in=recent.values("pk"))
         .annotate(score=TrigramSimilarity("text", text))
         .filter(score__gte=TRIGRAM_THRESHOLD)
         .order_by("-score", "-pk")
-        .values_list("pk", flat=True)[:limit]
+        .values_list("pk", "score")[:limit]
     )
-
-
-def _by_shared_words(title, words, limit):
-    candidates = (
-        Anecdote.objects.published()
-        .filter(title=title)
-        .order_by("-published_at", "-pk")
-        .values_list("pk", "text")[:CANDIDATES]
-    )
-    scored = []
-    for pk, other_text in candidates:
-        score = similarity(words, content_words(other_text))
-        if score >= THRESHOLD:
-            scored.append((score, pk))
-    return [pk for _score, pk in sorted(scored, key=lambda item: (-item[0], -item[1]))[:limit]]

@@ -236,51 +236,118 @@ class TagAdminForm(RefuseControlCharactersMixin, forms.ModelForm):
 # --- Importing an article ----------------------------------------------------------------------
 
 
+def web_address(url):
+    """An address the site may cite or fetch: http or https, not ftp or a script."""
+    if url and not url.lower().startswith(("http://", "https://")):
+        raise forms.ValidationError("Give an http:// or https:// address.")
+    return url
+
+
 class ArticleImportForm(forms.Form):
-    """The admin's "Import an article": pasted text or an uploaded .txt, and what is known of
-    its source. The article is read with the importer's own checks (size, encoding, binary)."""
+    """The admin's "Import an article": pasted text or HTML, an uploaded .txt or .html file, or
+    a page's address, and what is known of its source. The article is read by the importer
+    itself (``trivia.importer.reading.load_article``: size, encoding, binary, the fetcher's
+    refusals), so the page and the command accept and refuse the same articles.
+
+    ``cleaned_data["article"]`` is the ``LoadedArticle``; the source fields typed here win over
+    what the page says of itself.
+    """
 
     text = forms.CharField(
-        label="Article text",
+        label="Article",
         required=False,
         widget=forms.Textarea(attrs={"rows": 14, "cols": 90}),
-        help_text="Paste the article as plain text, or upload it below.",
+        help_text="Paste the article as plain text or as the page's HTML, or give a file or an "
+        "address below.",
     )
-    upload = forms.FileField(label="…or a .txt file", required=False)
+    upload = forms.FileField(
+        label="…or a file",
+        required=False,
+        help_text="A UTF-8 .txt file (at most 1 MB) or a saved web page, .html (at most 2 MB).",
+    )
+    address = forms.URLField(
+        label="…or the page's address",
+        max_length=2000,
+        required=False,
+        assume_scheme="https",
+        help_text="An http:// or https:// page, fetched once for the preview.",
+    )
     source_title = forms.CharField(
-        max_length=300, required=False, help_text="Leave empty to use the article's first line."
+        max_length=300, required=False, help_text="Leave empty to use the page's own title."
     )
     source_url = forms.URLField(
-        label="Address", max_length=500, required=False, assume_scheme="https"
+        label="Address to cite",
+        max_length=500,
+        required=False,
+        assume_scheme="https",
+        help_text="Leave empty to cite the fetched page's address.",
     )
     publisher = forms.CharField(label="Publisher or site", max_length=200, required=False)
+    author = forms.CharField(max_length=200, required=False)
+    date = forms.DateField(required=False, help_text="The article's date, YYYY-MM-DD.")
+
+    def clean_address(self):
+        return web_address(self.cleaned_data["address"])
 
     def clean_source_url(self):
-        url = self.cleaned_data["source_url"]
-        if url and not url.lower().startswith(("http://", "https://")):
-            raise forms.ValidationError("Give an http:// or https:// address.")
-        return url
+        return web_address(self.cleaned_data["source_url"])
 
     def clean(self):
-        from ..importer.reading import MAX_BYTES, ArticleError, decode_article
+        from ..importer.reading import ArticleError, load_article
 
         cleaned_data = super().clean()
-        upload, text = cleaned_data.get("upload"), cleaned_data.get("text", "")
-        if upload and text.strip():
-            raise forms.ValidationError("Paste the text or upload a file, not both.")
+        if self.errors:
+            return cleaned_data
+        given = {
+            name: cleaned_data.get(name)
+            for name in ("text", "upload", "address")
+            if cleaned_data.get(name) and (name != "text" or cleaned_data[name].strip())
+        }
+        if len(given) != 1:
+            raise forms.ValidationError(
+                "Paste an article, choose a file or give an address: one of the three."
+                if not given
+                else "Give the article one way: pasted, as a file or as an address, not several."
+            )
         try:
-            if upload:
-                if upload.size > MAX_BYTES:
-                    raise ArticleError(
-                        f"{upload.name} is larger than 1 MB; split it into smaller articles."
-                    )
-                cleaned_data["text"] = decode_article(upload.read(), name=upload.name)
-            elif not text.strip():
-                raise forms.ValidationError("Paste an article or choose a .txt file.")
-            elif len(text.encode()) > MAX_BYTES:
-                raise ArticleError("The article is larger than 1 MB; split it into smaller ones.")
-            elif "\x00" in text:
-                raise ArticleError("The article holds a NUL byte: it is not plain text.")
+            if "upload" in given:
+                upload = given["upload"]
+                article = load_article(upload.read(), name=upload.name)
+            else:
+                article = load_article(next(iter(given.values())).strip())
         except ArticleError as error:
             raise forms.ValidationError(str(error)) from None
+        article.title = cleaned_data["source_title"].strip() or article.title
+        article.url = cleaned_data["source_url"] or article.url
+        article.site_name = cleaned_data["publisher"].strip() or article.site_name
+        article.author = cleaned_data["author"].strip() or article.author
+        article.date = cleaned_data["date"] or article.date
+        cleaned_data["article"] = article
         return cleaned_data
+
+
+class ArticlePreviewForm(forms.Form):
+    """The preview's own form: the article as the splitter reads it (a page already turned into
+    text, never fetched again), its source as the first step found it, and one role per
+    paragraph (``trivia.importer.splitting.regroup``) as the moderator set them."""
+
+    text = forms.CharField(widget=forms.HiddenInput, strip=False)
+    source_title = forms.CharField(max_length=300, required=False, widget=forms.HiddenInput)
+    source_url = forms.URLField(
+        max_length=500, required=False, assume_scheme="https", widget=forms.HiddenInput
+    )
+    publisher = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput)
+    author = forms.CharField(max_length=200, required=False, widget=forms.HiddenInput)
+    date = forms.DateField(required=False, widget=forms.HiddenInput)
+    cited_names = forms.CharField(required=False, widget=forms.HiddenInput, strip=False)
+
+    def roles(self):
+        """The roles posted, one per paragraph, or None when the preview had none."""
+        from ..importer.splitting import ROLES
+
+        roles = self.data.getlist("role")
+        if not roles:
+            return None
+        if any(role not in ROLES for role in roles):
+            raise forms.ValidationError("A paragraph was given a role the importer does not know.")
+        return roles

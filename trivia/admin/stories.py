@@ -9,9 +9,9 @@ state or saves a story directly.
 from datetime import timedelta
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth import get_permission_codename
-from django.db.models import OuterRef
+from django.db.models import OuterRef, Prefetch
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -23,7 +23,7 @@ from ..matching.people import find_people
 from ..models import Anecdote, Citation, Correction, PendingAnecdote, Report, TitleKind
 from ..similar import similar_stories
 from .base import SiteAdmin, count_of
-from .decisions import StoryDecisionsMixin, decision_actions
+from .decisions import StoryDecisionsMixin, decision_actions, story_label
 from .forms import StoryAdminForm
 from .history import contributor_counts, moderation_history
 from .importing import ArticleImportMixin
@@ -261,6 +261,35 @@ class StoryAdmin(StoryDecisionsMixin, SiteAdmin):
             ),
         )
 
+    def approve(self, request, stories, *, expected_version=None):
+        """Approve ``stories``; from a list (no ``expected_version``: nobody opened each one),
+        those flagged as possible duplicates are left in the queue, named in a message, to be
+        compared and approved from their own page."""
+        if expected_version is None:
+            through = Anecdote.possible_duplicate_of.through.objects
+            flags = {}
+            for story_id, other_id in through.filter(
+                from_anecdote_id__in=[story.pk for story in stories]
+            ).values_list("from_anecdote_id", "to_anecdote_id"):
+                flags.setdefault(story_id, []).append(f"#{other_id}")
+            held = [story for story in stories if story.pk in flags]
+            if held:
+                self.message_user(
+                    request,
+                    "Not approved, as possible duplicates: "
+                    + "; ".join(
+                        f"{story_label(story)} (#{story.pk}) may repeat "
+                        f"{', '.join(flags[story.pk])}"
+                        for story in held
+                    )
+                    + ". Open each to compare, then approve it from its page.",
+                    messages.WARNING,
+                )
+                stories = [story for story in stories if story.pk not in flags]
+                if not stories:
+                    return []
+        return super().approve(request, stories, expected_version=expected_version)
+
     def changelist_view(self, request, extra_context=None):
         context = {
             "title": self.list_title,
@@ -330,6 +359,7 @@ class ModerationQueueAdmin(ArticleImportMixin, StoryAdmin):
     """The pending stories, oldest first: the moderators' to-do list."""
 
     list_title = "Moderation queue"
+    list_display = [*StoryAdmin.list_display, "repeat_flag"]
     ordering = ["submitted_at", "pk"]
     list_filter = [
         TitleAssignedFilter,
@@ -340,7 +370,28 @@ class ModerationQueueAdmin(ArticleImportMixin, StoryAdmin):
     actions = decision_actions([State.PENDING])
 
     def get_queryset(self, request):
-        return super().get_queryset(request).filter(state=State.PENDING)
+        flags = Prefetch(
+            "possible_duplicate_of",
+            queryset=Anecdote.objects.only("pk").order_by("pk"),
+            to_attr="repeat_flags",
+        )
+        return super().get_queryset(request).filter(state=State.PENDING).prefetch_related(flags)
+
+    @admin.display(description="possible duplicate")
+    def repeat_flag(self, story):
+        """The stories its import found it may repeat (``importer.repeats``): a bulk
+        approval leaves it in the queue, so that a moderator compares them first."""
+        return (
+            format_html_join(
+                ", ",
+                '<a class="unmatched" href="{}">Possible duplicate of #{}</a>',
+                (
+                    (reverse("admin:trivia_anecdote_change", args=[other.pk]), other.pk)
+                    for other in story.repeat_flags
+                ),
+            )
+            or "—"
+        )
 
     def get_object(self, request, object_id, from_field=None):
         """Open a story that left the queue meanwhile instead of calling it deleted.

@@ -1,13 +1,21 @@
 """Page furniture: what a copied web page holds besides the article, and is never a story.
 
-**Furniture** is dropped wherever it stands: sharing and social buttons, subscription and
-notification prompts, "Advertisement", "Read more: …", "Related: …", "Check also: …", image
-credits and "Source: …" lines (a source line names where the story came from; it is not a
-story), bylines, dates, tags and categories, cookie and comment-form text, navigation,
-copyright lines, separators, bare addresses and calls to "let us know in the comments".
-A trailing "(via …)" is removed from a story. Some furniture ends the article: "Leave a
-reply", "12 comments", "Related posts", "You may also like", "About the author",
-"Conclusion", "Sources"... Nothing after it is a story.
+**Furniture** is never part of a story, wherever it stands (the preview shows it as
+furniture): sharing and social buttons, subscription and notification prompts,
+"Advertisement", "Read more: …", "Related: …", "Check also: …", bylines, dates ("March 3, 2022
+· 9 min read": a line of furniture joined by "·" or "|" is furniture), tags and categories,
+cookie and comment-form text, navigation, copyright lines, separators, bare addresses, calls to
+"let us know in the comments", and credits: image credits ("Photo: …", "Photo Credit:
+Netflix.", "Image: …/Getty", "Credit: …", "Courtesy of …", "via someone", "@someone", a photo
+agency's name in a short line) and "Source: …" lines (a source line names where the story came
+from; it is not a story). A trailing "(via …)" is removed from a story. Some furniture ends
+the article: "Leave a reply", "Comments are closed.", "12 comments", "Related posts", "You may
+also like", "About the author", "Conclusion", "Sources"... Nothing after it is a story.
+
+A credit (``is_credit``) also tells the split where an image stood: the line above it is the
+image's caption, and a paragraph after it may start a story whose heading was the image. A
+caption may end with its credit ("Eleven in the lab. Photo: Netflix"); a credit label may stand
+alone with its credit on the next line ("Photo Credit:" then "Netflix.").
 """
 
 import re
@@ -65,18 +73,12 @@ _FURNITURE = [
     r"cancel reply|post comment|submit comment|reply|reply to this comment|log ?in to reply|"
     r"(?:name|email|e-mail|website|comment)\s*\*?:?|save my name, email.*|notify me of .*|"
     r"this site uses akismet.*|you must be logged in to post a comment.*|submit|send",
-    # Credits and sources (a source line is where the story came from, not a story).
-    r"(?:image|images|photo|photos|photograph|picture|pic|pics|credits?|image credit|"
-    r"photo credit|image source|photo source|featured image|cover image|header image|"
-    r"source|sources|via|screenshot|gif|courtesy(?: of)?|h/t|hat tip)"
-    r"\s*(?::|by\b|via\b|courtesy\b|-|–|—|/)\s*\S.{0,150}",
-    r"(?:photo|image|picture|gif|video|still)s? (?:by|via|courtesy of)\b.{0,120}",
-    r"[(\[](?:via|source|photo|image|picture|credit|credits|courtesy)\b.{0,150}[)\]]",
     r"(?:©|\(c\)|copyright\b).{0,200}|.{0,200}all rights reserved\.?",
     # Bylines, dates, labels.
     r"(?:written|posted|published|updated|last updated|edited|reviewed|fact[- ]checked)"
     r"\s*(?:by|on|:)\s*\S.{0,80}|author\s*:.{0,80}",
     r"(?:filed|posted) (?:under|in)\b.{0,100}",
+    rf"(?:first |last )?(?:published|posted|updated)(?: on)?\s+(?:{_MONTH}|\d)[\w ,.:/-]{{2,40}}",
     r"(?:updated |posted |published )?\d+ (?:seconds?|minutes?|hours?|days?|weeks?|months?|"
     r"years?) ago",
     # A film's credits box: not a story.
@@ -113,7 +115,34 @@ _FURNITURE = [
     r"(?:https?://|www\.)\S+",
     r"!\[[^\]]*\]\([^)]*\)",
 ]
-_FURNITURE_RE = re.compile("|".join(f"(?:{p})" for p in _FURNITURE), re.IGNORECASE)
+# Image credits and sources: furniture, and a sign that an image (or a story's end) stood there.
+# A source line is where the story came from, not a story.
+_CREDIT_LABEL = (
+    r"(?:image|images|photo|photos|photograph|picture|pic|pics|credits?|image credit|"
+    r"photo credit|picture credit|image source|photo source|featured image|cover image|"
+    r"header image|source|sources|via|screenshot|gif|courtesy(?: of)?|h/t|hat tip)"
+)
+_CREDIT = [
+    rf"{_CREDIT_LABEL}\s*(?::|by\b|via\b|courtesy\b|-|–|—|/)\s*\S.{{0,150}}",
+    r"(?:photo|image|picture|gif|video|still)s? (?:by|via|courtesy of)\b.{0,120}",
+    r"[(\[](?:via|source|photo|image|picture|credit|credits|courtesy)\b.{0,150}[)\]]",
+    r"courtesy(?: of)? \S.{0,80}",
+    # "via user123", "via u/someone", "@someone", "behind the scenes @someone".
+    r"via (?:u/)?[\w.@-]+(?: [\w.@-]+){0,2}",
+    r"(?:[\w'’,. -]{1,60}\s)?(?:(?:via|by|from)\s+)?@[\w.]{2,30}",
+]
+_CREDIT_RE = re.compile("|".join(f"(?:{p})" for p in _CREDIT), re.IGNORECASE)
+# A label whose credit is on the next line: "Photo Credit:" then "Netflix."
+_CREDIT_ALONE_RE = re.compile(rf"{_CREDIT_LABEL}\s*:?", re.IGNORECASE)
+# A caption that ends with its credit: "Eleven in the lab. Photo Credit: Netflix."
+_CAPTION_CREDIT_RE = re.compile(
+    r".{3,200}?(?:[.!?)]\s+|\s[|–—-]\s*|\s)"
+    r"(?:[(\[]\s*)?(?:photo|image|picture|pic)s?(?: credits?)?\s*(?::|by\b)\s*[^.:]{2,60}\.?[)\]]?",
+    re.IGNORECASE,
+)
+_FURNITURE_RE = re.compile(
+    "|".join(f"(?:{p})" for p in [*_FURNITURE, *_CREDIT, _CREDIT_ALONE_RE.pattern]), re.IGNORECASE
+)
 
 # Furniture found anywhere in a line, but only in a short one (a story may mention Netflix
 # subscribers; a 15-word line asking you to subscribe is furniture).
@@ -121,9 +150,13 @@ _SHORT_FURNITURE_RE = re.compile(
     r"(?:^|[,.!:]\s*)subscribe\b|\bsubscribe (?:now|today|here|for free|to (?:our|my|this)|"
     r"and (?:get|never|stay))\b|\bsubscribe\W*$|\b(?:our|free|weekly|daily) newsletter\b|"
     r"^newsletter\b|\bsign up\b.*\b(?:free|newsletter|updates|inbox)\b|"
-    r"\bnotifications?\b|\bdirectly (?:on|to) (?:your|you) (?:device|inbox|phone)\b|"
+    r"\bnotifications?\b|\bdirectly (?:on|to) (?:your|you) (?:device|inbox|phone)\b",
+    re.IGNORECASE,
+)
+# A photo agency, in a short line: a credit ("Kevin Winter/Getty Images").
+_AGENCY_RE = re.compile(
     r"\b(?:getty images|shutterstock|wireimage|filmmagic|alamy|unsplash|giphy|"
-    r"everett collection|rex features|rex/shutterstock|ap photo|reuters)\b",
+    r"everett collection|rex features|rex/shutterstock|ap photo|reuters)\b|/\s*getty\b",
     re.IGNORECASE,
 )
 # Calls to action, in a paragraph of at most 40 words: "Let us know in the comments!"
@@ -139,6 +172,8 @@ _END_RE = re.compile(
     r"(?:(?:leave|post|add|write|submit) (?:a |your )?(?:reply|comment|response)s?|"
     r"(?:\d+|no|one) (?:comments?|responses?|replies|thoughts?)(?: on .*)?|"
     r"comments?(?: \(\d+\))?|discussion|join the (?:discussion|conversation)|"
+    r"comments? (?:are|is|have been) (?:now )?(?:closed|disabled|off|turned off)|"
+    r"(?:show|view|load|read|see) (?:all )?(?:\d+ )?comments?|be the first to comment|"
     r"related(?: (?:posts?|articles?|stories|reading|content|links|news|videos?))?|"
     r"you (?:may|might|will) (?:also )?(?:like|enjoy|love|be interested in)|"
     r"(?:more|other|similar) (?:stories|articles|posts|news)(?: from .{1,40}| like this)?|"
@@ -160,6 +195,9 @@ _BYLINE_RE = re.compile(
 )
 
 
+_PARTS_RE = re.compile(r"\s+[·|•]\s+")
+
+
 def ends_article(line):
     """Furniture after which nothing is a story: the comments, related links, the author box."""
     return bool(_END_RE.fullmatch(line.strip()))
@@ -171,9 +209,31 @@ def is_furniture(line):
     if _FURNITURE_RE.fullmatch(line) or _END_RE.fullmatch(line) or _BYLINE_RE.fullmatch(line):
         return True
     words = len(line.split())
-    if words <= 25 and _SHORT_FURNITURE_RE.search(line):
+    if words <= 25 and (_SHORT_FURNITURE_RE.search(line) or _AGENCY_RE.search(line)):
+        return True
+    parts = _PARTS_RE.split(line)  # "March 3, 2022 · 9 min read"
+    if len(parts) > 1 and all(part and is_furniture(part) for part in parts):
         return True
     return words <= 40 and bool(_CALL_TO_ACTION_RE.search(line))
+
+
+def is_credit(line):
+    """An image credit or a source line, alone ("Photo Credit: Netflix.", "@someone") or closing
+    a caption ("Eleven in the lab. Photo: Netflix"): an image, or a story's end, stood there."""
+    line = line.strip()
+    if len(line.split()) > 30:
+        return False
+    return bool(
+        _CREDIT_RE.fullmatch(line)
+        or _CREDIT_ALONE_RE.fullmatch(line)
+        or _CAPTION_CREDIT_RE.fullmatch(line)
+        or _AGENCY_RE.search(line)
+    )
+
+
+def is_credit_label(line):
+    """ "Photo Credit:" alone: the credit itself is on the next line."""
+    return bool(_CREDIT_ALONE_RE.fullmatch(line.strip()))
 
 
 def strip_trailing_credit(text):

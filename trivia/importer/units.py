@@ -1,19 +1,23 @@
 """An article's lines as units: its paragraphs and short lines, each with what the layout says
-about it (the blank lines before it, its number, a markdown or bold mark), furniture removed.
+about it (the blank lines before it, its number, a markdown or bold mark) and whether it is
+furniture or an image credit (``furniture``), in the source's order; nothing is removed, so
+that the preview can show every line.
 
 **Lines.** The text is UTF-8 (a BOM is dropped); line endings, non-breaking and zero-width
 spaces are normalised. Each non-blank line is a unit (copied web pages put one paragraph per
 line). A hard-wrapped file (most long lines end within a few characters of the same width,
-at most 100) has its wrapped lines joined back into paragraphs. A line holding only a number
-("1.", "#1") is joined to the line after it. Markdown marks are removed: "## Heading" and a
-line entirely in bold are headings; ``**bold**``, ``[text](url)``, "> " and bullets are
+at most 100) has its wrapped lines joined back into paragraphs, never to a separator line
+("====="). A line holding only a number ("1.", "#1") is joined to the line after it, unless
+that line is furniture or numbered itself. A credit label alone ("Photo Credit:") makes the
+short line after it a credit. Markdown marks are removed: "## Heading" and a line entirely in
+bold are headings (after a number too); ``**bold**``, ``[text](url)``, "> " and bullets are
 reduced to their text.
 """
 
 import re
 from dataclasses import dataclass
 
-from .furniture import ends_article, is_furniture
+from .furniture import ends_article, is_credit, is_credit_label, is_furniture
 from .reading import clean_text
 
 # "#1 X", "No. 1: X", "Number 1 - X" (n1); "1. X", "1) X", "1.- X" (n2); "1: X", "1 - X" (n3, which
@@ -104,7 +108,10 @@ class Unit:
     loose_number: bool = False  # numbered as "1: X" or "1 - X", which a title can look like
     unnumbered: str = ""  # the text with its number, should the number turn out not to be one
     marked: bool = False  # a markdown heading or a line in bold
+    furniture: bool = False
     end: bool = False  # furniture after which nothing is a story
+    credit: bool = False  # an image credit or a source line, alone or closing a caption
+    source: str = ""  # the line as the article spells it (the preview shows it)
 
     def heading_like(self):
         return looks_like_heading(self.text, numbered=self.number is not None)
@@ -154,8 +161,9 @@ def _unwrap(lines, width):
         # The wrapper broke the line because the next word did not fit: a long line.
         wrapped = len(previous) + 1 + len(line.split()[0]) > width - 2 and len(previous) > 30
         starts_item = bool(_NUMBERED_RE.fullmatch(line) or _BULLET_RE.match(line))
+        separator = not (re.search(r"\w", previous) and re.search(r"\w", line))  # "====="
         starts_heading = SENTENCE_END_RE.search(previous) and looks_like_heading(line)
-        if wrapped and not starts_item and not starts_heading:
+        if wrapped and not (starts_item or starts_heading or separator):
             joined[-1] = f"{joined[-1]} {line}"
         else:
             joined.append(line)
@@ -169,32 +177,55 @@ def _strip_markup(text):
     return " ".join(text.split())
 
 
-def _make_unit(line, gap):
-    unit = Unit(text=line, gap=gap)
+def _unmark(line):
+    """A line without its markdown heading, bold or bullet mark, and whether it is marked as a
+    heading."""
+    marked = False
     markdown = _MARKDOWN_HEADING_RE.fullmatch(line)
     if markdown:
-        line, unit.marked = markdown.group(1), True
+        line, marked = markdown.group(1), True
     bold = _BOLD_LINE_RE.fullmatch(line)
     if bold and "**" not in bold.group("inner") and "__" not in bold.group("inner"):
-        line, unit.marked = bold.group("inner") + (bold.group("colon") or ""), True
+        line, marked = bold.group("inner") + (bold.group("colon") or ""), True
     bullet = _BULLET_RE.match(line)
-    if bullet and not unit.marked:
+    if bullet and not marked:
         line = line[bullet.end() :]
+    return line, marked
+
+
+def _make_unit(line, gap):
+    unit = Unit(text=line, gap=gap, source=line)
+    line, unit.marked = _unmark(line)
     line = unit.unnumbered = _strip_markup(line)
     numbered = _NUMBERED_RE.fullmatch(line)
     if numbered:
         which = next(n for n in ("1", "2", "3") if numbered.group("n" + n))
         unit.number = int(numbered.group("n" + which))
         unit.loose_number = which == "3"
-        line = _strip_markup(numbered.group("r" + which) or "")
+        # The rest may be marked too: "1." alone above "## Jaws" makes "1. ## Jaws".
+        line, marked = _unmark(numbered.group("r" + which) or "")
+        line, unit.marked = _strip_markup(line), unit.marked or marked
     unit.text = line
     if unit.marked and not looks_like_heading(line, numbered=True):
         unit.marked = False  # a whole paragraph in bold is still a paragraph
+    if unit.number is None:
+        unit.furniture = not line or is_furniture(line)
+        unit.end = unit.furniture and ends_article(line)
+    unit.credit = is_credit(line)
     return unit
 
 
+def _settle_numbers(units):
+    """ "300: Rise of an Empire" keeps its number only in an article that numbers its lines."""
+    if sum(1 for unit in units if unit.number is not None) < 2:
+        for unit in units:
+            if unit.loose_number:
+                unit.number, unit.text = None, unit.unnumbered
+    return units
+
+
 def read_units(text):
-    """The article's paragraphs and lines, furniture removed, as ``Unit``s."""
+    """The article's paragraphs and lines as ``Unit``s, furniture included (and marked)."""
     text = clean_text(text)
     blocks = _blocks(text)
     width = _wrap_width([line for _, lines in blocks for line in lines])
@@ -202,20 +233,26 @@ def read_units(text):
     for gap, lines in blocks:
         for index, line in enumerate(_unwrap(lines, width)):
             unit = _make_unit(line, gap if index == 0 else 0)
-            if unit.number is None and is_furniture(unit.text):
-                if ends_article(unit.text):
-                    unit.end = True
-                    units.append(unit)
-                continue
-            if units and units[-1].number is not None and not units[-1].text:
+            last = units[-1] if units else None
+            numbers_it = unit.number is None and not unit.furniture
+            if last and last.number is not None and not last.text and numbers_it:
                 # "1." alone on its line numbers the line after it.
-                units[-1].text, units[-1].marked = unit.text, unit.marked
-                units[-1].unnumbered = f"{units[-1].unnumbered} {unit.unnumbered}"
+                last.text, last.marked = unit.text, unit.marked
+                last.unnumbered = f"{last.unnumbered} {unit.unnumbered}"
+                last.source = f"{last.source} {unit.source}"
                 continue
+            if last and is_credit_label(last.text) and unit.number is None:
+                # "Photo Credit:" alone: its credit is this line, if it is short.
+                if len(line_words(unit.text)) <= 6:
+                    unit.furniture = unit.credit = True
             units.append(unit)
-    units = [unit for unit in units if unit.text or unit.end]
-    if sum(1 for unit in units if unit.number is not None) < 2:
-        for unit in units:
-            if unit.loose_number:
-                unit.number, unit.text = None, unit.unnumbered
-    return units
+    for unit in units:
+        if unit.number is not None and not unit.text:
+            unit.furniture = True  # a number with nothing to number
+    return _settle_numbers(units)
+
+
+def paragraph_units(texts):
+    """Units for paragraphs ``read_units`` has already found (``Paragraph.text``): each text is
+    one unit, neither unwrapped nor joined again."""
+    return _settle_numbers([_make_unit(text, 1) for text in texts])

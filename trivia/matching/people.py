@@ -15,8 +15,10 @@ rules accept garbled names (through aliases) but never guess from a first name:
   Brown where "brown bears" does not;
 - never a first name alone: "Will" is not Will Smith, "Chris" is not Chris Pratt.
 
-Names are compared as ``names.name_words`` writes them: the normal form, except that a leading
-article is kept.
+Names are found by ``mentions.NameIndex``, the mechanism titles are found with too, and
+compared as ``names.text_words`` writes them: the normal form, except that a leading article is
+kept. ``PersonIndex.closest`` names the person a garbled name nobody knows ("Kino Rives", with
+no such alias) is likely to be.
 
 ``people_matching`` answers the search page: people with published stories whose name or an
 alias begins a word with the query.
@@ -28,7 +30,8 @@ from django.db.models import OuterRef, Q, Subquery
 
 from ..models import Person, PersonAlias
 from ..queries import people_with_stories, person_has_stories
-from .names import NAME_ORDER, name_words, normalize_name, note_alias, starts_a_word
+from .mentions import NameIndex
+from .names import NAME_ORDER, normalize_name, note_alias, starts_a_word, text_words
 
 SURNAME_MIN_LETTERS = 5
 
@@ -51,28 +54,28 @@ class PersonIndex:
     """
 
     def __init__(self, entries=()):
-        # Word tuples of full names and aliases → the people they name.
-        self._names: dict[tuple[str, ...], set[PersonRef]] = {}
-        self._longest = 1
+        self._names = NameIndex()
+        self._full_names = set()  # the keys of full names and aliases, which need no capital
         # Which people each word belongs to, over all names and aliases: a surname that is
         # also a word of somebody else's name is ambiguous on its own.
         owners: dict[str, set[PersonRef]] = {}
         surnames: dict[str, PersonRef] = {}
         for ref, names in entries:
             for number, name in enumerate(names):
-                words = tuple(word for word, _capital in name_words(name))
-                if not words:
+                key = tuple(word.normal for word in text_words(name))
+                if not key:
                     continue
-                self._names.setdefault(words, set()).add(ref)
-                self._longest = max(self._longest, len(words))
-                for word in words:
+                self._names.add(ref, key)
+                self._full_names.add(key)
+                for word in key:
                     owners.setdefault(word, set()).add(ref)
                 # The surname is the last word of the person's own name (names[0]), not of an
                 # alias: "Tutu" of "Audrey Tutu" is a garbling, not a name to look for alone.
-                if number == 0 and len(words) > 1 and len(words[-1]) >= SURNAME_MIN_LETTERS:
-                    surnames[words[-1]] = ref
-        # Surnames that may stand alone → their one person.
-        self._surnames = {word: ref for word, ref in surnames.items() if owners[word] == {ref}}
+                if number == 0 and len(key) > 1 and len(key[-1]) >= SURNAME_MIN_LETTERS:
+                    surnames[key[-1]] = ref
+        for word, ref in surnames.items():
+            if owners[word] == {ref}:
+                self._names.add(ref, (word,))
 
     @classmethod
     def from_db(cls):
@@ -88,30 +91,27 @@ class PersonIndex:
         return cls((refs[pk], names[pk]) for pk in refs)
 
     def __len__(self):
-        return len({ref for refs in self._names.values() for ref in refs})
+        return len(self._names.refs())
+
+    def mentions(self, words):
+        """The mentions (``mentions.Mention``) of people among a text's ``words``
+        (``names.text_words``), by the module's rules, in order."""
+        return [
+            mention
+            for mention in self._names.find(words)
+            if mention.key in self._full_names or mention.words[0].capitalised
+        ]
 
     def find(self, text):
-        """The people ``text`` names, in the order they first appear (see the module rules)."""
-        words = name_words(text)
-        found = []
-        i = 0
-        while i < len(words):
-            matched = 0
-            for length in range(min(self._longest, len(words) - i), 0, -1):
-                refs = self._names.get(tuple(word for word, _ in words[i : i + length]))
-                if refs:
-                    # A name two people share names neither for sure: suggest both.
-                    found.extend(sorted(refs, key=lambda ref: ref.pk))
-                    matched = length
-                    break
-            if not matched:
-                word, capitalised = words[i]
-                ref = self._surnames.get(word)
-                if ref is not None and capitalised:
-                    found.append(ref)
-                matched = 1
-            i += matched
+        """The people ``text`` names, in the order they first appear (see the module rules).
+        A name two people share names neither for sure: both are suggested."""
+        found = [ref for mention in self.mentions(text_words(text)) for ref in mention.refs]
         return list(dict.fromkeys(found))
+
+    def closest(self, key):
+        """The person a name nobody knows (a tuple of normal words) is likely a garbling of, as
+        ``(PersonRef, score)``, or None (``mentions.NameIndex.closest``)."""
+        return self._names.closest(key)
 
 
 def find_people(text, index=None):

@@ -160,6 +160,16 @@ class Anecdote(models.Model):
         "anecdotes", help_text="Deleting the account keeps the story, without its author."
     )
     sources = models.ManyToManyField("Source", through="Citation", related_name="anecdotes")
+    possible_duplicate_of = models.ManyToManyField(
+        "self",
+        symmetrical=False,
+        blank=True,
+        editable=False,
+        related_name="possible_repeats",
+        help_text="Stories this one may repeat, as its import found them "
+        "(trivia.importer.repeats): a bulk approval leaves it in the queue, to be compared "
+        "and approved from its own page.",
+    )
 
     submission_key = models.UUIDField(
         null=True,
@@ -328,6 +338,13 @@ class Source(models.Model):
         blank=True,
         editable=False,
         help_text="For an imported article: a hash of its text, so it is imported only once.",
+    )
+    import_sketch = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="For an imported article: a sample of its wording (a MinHash sketch) that a "
+        "few changed words barely change, so a copy with small differences is recognised too.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
 

@@ -16,6 +16,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from .. import publication
+from ..forms.fields import STORY_MAX_CHARS
 from ..lifecycle import AUTHOR, MODERATOR, TRANSITIONS, can_moderate
 from ..models import Anecdote, ModerationEvent
 from ..notifications import notify_decision
@@ -147,7 +148,8 @@ def _copy_state(source, *, into):
 
 
 def approve_story(*, story, moderator, expected_version=None):
-    """Publish a pending story. It must have a title and at least one source."""
+    """Publish a pending story. It must have a title, at least one source, and be no longer
+    than a contributor's story may be (an imported one can be: it is shortened first)."""
     _require_role(Action.APPROVED, moderator, story)
 
     def check(current):
@@ -155,6 +157,11 @@ def approve_story(*, story, moderator, expected_version=None):
             raise ModerationError("Assign a title before approving this story.")
         if not current.citations.exists():
             raise ModerationError("Add at least one source before approving this story.")
+        if len(current.text) > STORY_MAX_CHARS:
+            raise ModerationError(
+                f"This story has {len(current.text):,} characters, more than the "
+                f"{STORY_MAX_CHARS:,} a contributor's story may have: shorten it first."
+            )
 
     return _transition(
         story,

@@ -1,22 +1,29 @@
-"""Import a listicle article (plain text) as pending stories in the moderation queue.
+"""Import a listicle article (plain text, an HTML page or an address) as pending stories.
 
     python manage.py import_article article.txt --source-url https://… --publisher "Site"
-    python manage.py import_article article.txt --dry-run --json   # the split, nothing written
+    python manage.py import_article page.html --dry-run          # the split, nothing written
+    python manage.py import_article https://site.example/article --dry-run --json
+    curl -s https://site.example/article | python manage.py import_article - --json
 
-The article is split into stories (see ``trivia.importer.splitting`` for the rules), each heading
-matched to a title by name or alias (``trivia.matching.titles``); every story arrives pending,
-citing one source for the article, with an "imported" event. Importing the same article again
-creates nothing.
+A page is read by its structure and fills the source (address, site, author, date) where it
+gives them; an option overrides what the page says. The article is split into stories (see
+``trivia.importer.splitting`` for the rules), each heading matched to a title by name or alias
+(``trivia.matching.titles``); every story arrives pending, citing one source for the article,
+with an "imported" event. Importing the same article again creates nothing. With ``--json``
+stdout holds the JSON alone, for a pipe; the summary goes to stderr.
 """
 
+import datetime
 import json
+import sys
+from pathlib import Path
 
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 from django.core.validators import URLValidator
 
-from trivia.importer.reading import ArticleError, read_article
+from trivia.importer.reading import MAX_PAGE_BYTES, ArticleError, load_article
 from trivia.importer.writing import import_article
 
 # Below this many stories the import is quick enough not to need a progress line.
@@ -24,15 +31,32 @@ PROGRESS_FROM = 50
 
 
 class Command(BaseCommand):
-    help = "Split a plain-text article into stories and queue them for moderation."
+    help = (
+        "Split an article (a text or HTML file, an http(s) address, or - for standard input) "
+        "into stories and queue them for moderation."
+    )
 
     def add_arguments(self, parser):
-        parser.add_argument("path", help="The article: a UTF-8 text file of at most 1 MB.")
         parser.add_argument(
-            "--source-title", default="", help="The article's title (default: its first line)."
+            "source",
+            help="The article: a UTF-8 text file (at most 1 MB), an HTML file (at most 2 MB), "
+            "an http:// or https:// address to fetch, or - to read standard input.",
         )
-        parser.add_argument("--source-url", default="", help="The article's address.")
-        parser.add_argument("--publisher", default="", help="The site or publisher.")
+        parser.add_argument(
+            "--source-title",
+            default="",
+            help="The article's title (default: the page's headline, or the first line).",
+        )
+        parser.add_argument(
+            "--source-url", default="", help="The article's address (default: the page's)."
+        )
+        parser.add_argument(
+            "--publisher", default="", help="The site or publisher (default: the page's)."
+        )
+        parser.add_argument("--author", default="", help="The author (default: the page's).")
+        parser.add_argument(
+            "--date", default="", help="The date published, YYYY-MM-DD (default: the page's)."
+        )
         parser.add_argument(
             "--user", default="", help="Username recorded as importing the stories (optional)."
         )
@@ -40,10 +64,11 @@ class Command(BaseCommand):
         parser.add_argument(
             "--json",
             action="store_true",
-            help='Print the stories as a JSON list of {"heading", "title", "text"} objects.',
+            help="Print the stories as one JSON list on stdout (heading, title, proposed_title, "
+            "text, people, duplicates, notes…); the summary goes to stderr.",
         )
 
-    def handle(self, *args, path, dry_run, **options):
+    def handle(self, *args, source, dry_run, **options):
         url = options["source_url"].strip()
         if url:
             try:
@@ -52,18 +77,28 @@ class Command(BaseCommand):
                 raise CommandError(f"--source-url is not a valid address: {url}") from None
             if len(url) > 500:
                 raise CommandError("--source-url is longer than 500 characters.")
+        date = self.parse_date(options["date"].strip())
         user = self.find_user(options["user"].strip())
+        name = "Standard input" if source == "-" else source
         try:
-            text = read_article(path)
+            if source == "-":
+                article = load_article(sys.stdin.buffer.read(MAX_PAGE_BYTES + 1), name=name)
+            elif "://" in source:
+                article = load_article(source)
+            else:
+                article = load_article(Path(source))
             result = import_article(
-                text,
+                article.text,
                 user=user,
-                source_title=options["source_title"].strip(),
-                source_url=url,
-                publisher=options["publisher"].strip(),
+                source_title=options["source_title"].strip() or article.title,
+                source_url=url or article.url,
+                publisher=options["publisher"].strip() or article.site_name,
+                author=options["author"].strip() or article.author,
+                date=date or article.date,
+                cited_names=article.cited_names,
                 dry_run=dry_run,
                 progress=self.progress,
-                name=path,
+                name=name,
             )
         except ArticleError as error:
             raise CommandError(str(error)) from None
@@ -98,6 +133,12 @@ class Command(BaseCommand):
                     "They are in the moderation queue."
                 )
             )
+
+    def parse_date(self, text):
+        try:
+            return datetime.date.fromisoformat(text) if text else None
+        except ValueError:
+            raise CommandError(f"--date is not a date such as 2024-05-31: {text}") from None
 
     def find_user(self, username):
         if not username:
