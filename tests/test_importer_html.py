@@ -109,7 +109,7 @@ def test_paragraphs_and_a_quote_under_a_heading_stay_one_story_and_the_intro_is_
     <h2>Alien</h2><p>Nobody knew.</p></article>"""
     stories = split_article(load_article(page).text).stories
     assert [(story.heading, story.text) for story in stories] == [
-        ("Jaws", "The shark sank. It sank again. We were out of our minds."),
+        ("Jaws", "The shark sank.\n\nIt sank again.\n\nWe were out of our minds."),
         ("Alien", "Nobody knew."),
     ]
 
@@ -144,7 +144,7 @@ def test_paragraphs_that_open_with_a_name_in_bold_are_stories_under_a_section_he
     stories = split_article(load_article(page).text).stories
     assert [(story.heading, story.text) for story in stories] == [
         ("Fight Club", "Brad Pitt chipped a tooth."),
-        ("Kill Bill", "Uma Thurman crashed a car. She spoke about it years later."),
+        ("Kill Bill", "Uma Thurman crashed a car.\n\nShe spoke about it years later."),
     ]
 
 

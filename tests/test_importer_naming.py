@@ -114,12 +114,21 @@ def test_an_unknown_title_in_the_heading_is_proposed_with_its_year(heading, prop
         ("On the set of Mad Max (2015), the crew crashed cars.", "Mad Max (2015)"),
         ("In Mad Max, the crew crashed real cars.", "Mad Max"),
         ("The crew worked in The Big Lebowski, rolling real bowling balls.", "The Big Lebowski"),
+        ("For Speed (1994), the lead actor did the bus stunts himself.", "Speed (1994)"),
     ],
 )
 def test_a_headless_story_proposes_the_film_its_text_names_as_articles_do(text, proposed):
     story = named(None, text)
     assert (story.title, story.proposed_title) == (None, proposed)
     assert story.notes == [f"New title named in the text: {proposed}."]
+
+
+def test_a_sentence_heading_proposes_no_title_and_says_so():
+    story = named("The hospital explosion had a very real hiccup.", "Nobody expected the pause.")
+    assert (story.title, story.proposed_title) == (None, None)
+    assert story.notes == ["No title found: choose one or create it."]
+    story = named("Kino Rives did his own stunts again", "The crew watched him do it.")
+    assert story.proposed_title is None
 
 
 def test_places_after_in_are_not_proposed_as_titles():

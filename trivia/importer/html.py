@@ -17,9 +17,10 @@ it.
 lines, and so is a paragraph's or list item's first line when it is all bold. Paragraphs and
 list items that open with a name in bold and a colon or a dash ("<li><strong>Psycho
 (1960):</strong> …") are each a heading and a paragraph when two or more come together.
-Under headings, the paragraphs and quotes up to the next heading are one line: the page says
-they are one story, which the splitter, reading lines, could not know. Without headings each
-paragraph is a line and the splitter's text rules decide.
+Under a heading each paragraph or quotation is a line, and the splitter keeps a heading's
+paragraphs one story with their breaks. The intro before the first
+heading is one line, so that no line of it (a byline in another language) looks like a heading.
+Without headings each paragraph is a line and the splitter's text rules decide.
 
 **Why selectolax** (measured on ``tests/data/listicles/html``, 8 pages and 44 stories, and on
 one of them grown to 230 KB of menus, comments and scripts; one core): selectolax with these
@@ -348,9 +349,9 @@ def _inline_text(pieces):
 
 
 def _as_text(title, blocks):
-    """The blocks as lines: the title, then each heading and, on one line, what follows it up
-    to the next heading (the intro too is one line, so that no line of it looks like a
-    heading); a page without headings keeps a line per paragraph. Named paragraphs are a
+    """The blocks as lines: the title, the intro on one line (so that no line of it looks like
+    a heading), then each heading and its paragraphs and quotations, a line each; on a page
+    without headings a quotation joins the paragraph before it. Named paragraphs are a
     layout when two or more come between two headings: each is then a heading and its
     paragraph; one alone ("Warning: spoilers…") is a paragraph. Furniture is dropped; a line
     that ends an article (the comments, "Related posts") ends it here too."""
@@ -377,12 +378,14 @@ def _as_text(title, blocks):
     headed = any(block.kind in ("heading", "named") for block in kept)
     lines = [f"# {title}"] if title else []
     joins = False  # whether the next paragraph joins the last line
+    in_section = False  # past the first heading: paragraphs are the splitter's to group
     for block in kept:
         if block.kind == "heading":
             lines.append(f"## {block.text}")
+            in_section = True
         elif block.kind == "named":
             lines += [f"## {block.name}", block.text]
-        elif joins and (headed or block.kind == "quote"):
+        elif joins and not in_section and (headed or block.kind == "quote"):
             lines[-1] = f"{lines[-1]} {block.text}"
         else:
             lines.append(block.text)

@@ -20,7 +20,11 @@ The title, from the strongest evidence to the weakest; the first that gives one 
    ("Game of Thrones Kit Harington's…"), or from a name the article cited, or from the way
    articles name a film ("while filming X", "on the set of X", "the making of X", "in X,"),
    with the year that follows it ("X (2021)").
-6. Else the heading itself, as the import always proposed it, with its year where it gives one.
+   A capitalised name followed by its year anywhere in the text ("For Speed (1994), …") is a
+   film named too.
+6. Else the heading itself, with its year where it gives one, unless it reads as a sentence
+   (a sentence's end, or more than three words not all capitalised as a name is): "The hospital
+   explosion had a very real hiccup." proposes nothing, and the story is noted as untitled.
 
 People are those ``PersonIndex.find`` finds in the heading and the text. A correction is offered
 for a name the text garbles: a capitalised two- or three-word name nobody is known by that looks
@@ -33,6 +37,7 @@ import re
 from ..matching.mentions import name_runs
 from ..matching.names import SMALL_WORDS, close_spelling, normalize_name, text_words
 from ..matching.titles import name_and_year
+from .units import SENTENCE_END_RE
 
 # Words after which a capitalised name is the film being made: "while shooting X", "the set of X".
 _MAKING = frozenset(
@@ -160,9 +165,17 @@ def _name_title(story, *, titles, people, heading_words, text_words_, cited):
         _propose(story, titles, *film, note="New title named in the text")
         return
 
-    # 6. The heading itself.
-    if heading:
-        story.proposed_title = _as_proposed(*name_and_year(heading))
+    # 6. The heading itself, when it reads as a name; a sentence or a pun is no title.
+    name, year = name_and_year(heading)
+    words = text_words(name)
+    if (
+        heading
+        and not SENTENCE_END_RE.search(name)
+        and (_looks_like_a_name(words) or len(words) <= 3)
+    ):
+        story.proposed_title = _as_proposed(name, year)
+    else:
+        story.notes.append("No title found: choose one or create it.")
 
 
 def _refs(mentions):
@@ -233,6 +246,19 @@ def _film_named_in(text, words, people):
             end = _title_run(text, words, i + 1)
         elif word.normal in ("of", "to") and before in _OF_WHAT:
             end = _title_run(text, words, i + 1)
+        elif (
+            word.capitalised
+            and (i == 0 or not words[i - 1].capitalised or before in SMALL_WORDS)
+            and (word.normal not in SMALL_WORDS or word.normal in ("the", "a", "an"))
+        ):
+            # "For Speed (1994), …": a name its year follows.
+            end = _title_run(text, words, i)
+            if end is None or not _YEAR_AFTER_RE.match(text, words[end - 1].end):
+                continue
+            name = text[word.start : words[end - 1].end]
+            if not people.find(name):
+                return name, int(_YEAR_AFTER_RE.match(text, words[end - 1].end).group(1))
+            continue
         elif word.normal == "in" and before not in _PLACE_VERBS:
             # "In Titanic, …", "in The Big Lebowski, …"; "then in Paris, …" is a place.
             end = _title_run(text, words, i + 1)
