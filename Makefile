@@ -31,11 +31,14 @@ demo: migrate
 	$(BIN)/python manage.py load_demo
 
 # The development server and, beside it, the task worker (emails, image copies: README,
-# "Background tasks"); Ctrl-C stops both, and the worker stops whenever the server does.
+# "Background tasks"); Ctrl-C stops both, and the worker stops whenever the server does. Both
+# get SITE_URL, the address served here: the worker writes the links in emails with no request
+# to read the port from.
 run: demo
 	@echo "Serving Backlot on http://127.0.0.1:$(PORT)/ (admin: http://127.0.0.1:$(PORT)/admin/)"
 	@echo "The task worker runs beside it; Ctrl-C stops both."
-	@$(BIN)/python manage.py db_worker & worker=$$!; \
+	@export SITE_URL=http://127.0.0.1:$(PORT); \
+	$(BIN)/python manage.py db_worker & worker=$$!; \
 	trap 'kill $$worker 2>/dev/null; wait $$worker 2>/dev/null' EXIT INT TERM; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
 

@@ -104,3 +104,32 @@ def texts_of(stories):
 
     by_pk = Anecdote.objects.in_bulk([story.pk for story in stories])
     return [by_pk[story.pk].text for story in stories]
+
+
+def edit_form_data(story, **changes):
+    """What the edit page of "My submissions" posts for ``story`` unchanged (its title, text,
+    tags, spoiler flag and sources), with ``changes`` on top."""
+    data = {
+        "title": story.title_id or ("new" if story.proposed_title else ""),
+        "new_title_name": story.proposed_title,
+        "new_title_kind": story.proposed_title_kind or "film",
+        "new_title_year": story.proposed_title_year or "",
+        "text": story.text,
+        "tags": ", ".join(sorted(tag.name for tag in story.tags.all())),
+        "loaded_version": story.version,
+        "source-TOTAL_FORMS": 3,
+        "source-INITIAL_FORMS": 0,
+        # A browser posts every source form's kind, the empty ones' too.
+        **{f"source-{number}-kind": "article" for number in range(3)},
+    }
+    if story.is_spoiler:
+        data["is_spoiler"] = "on"
+    citations = story.citations.select_related("source").order_by("pk")
+    for number, citation in enumerate(citations):
+        source = citation.source
+        for name in ("url", "kind", "title", "publisher", "author"):
+            data[f"source-{number}-{name}"] = getattr(source, name)
+        data[f"source-{number}-date"] = source.date or ""
+        data[f"source-{number}-locator"] = citation.locator
+    data.update(changes)
+    return data

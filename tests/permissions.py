@@ -191,7 +191,15 @@ ROWS = [
         "/accounts/submissions/{pending}/edit/",
         author_only(200),
         author_only(Go("/accounts/submissions/")),
-        data={"text": "The pending story of the matrix, edited by its author.", "tags": "rain"},
+        data={
+            "title": "{title_id}",
+            "text": "The pending story of the matrix, edited by its author.",
+            "tags": "rain",
+            "source-TOTAL_FORMS": "1",
+            "source-INITIAL_FORMS": "0",
+            "source-0-url": "https://example.org/matrix-rain",
+            "source-0-kind": "article",
+        },
     ),
     Row(
         "accounts/submissions/<int:pk>/edit/",

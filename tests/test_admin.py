@@ -397,11 +397,59 @@ def test_reject_page_refuses_a_story_changed_since_it_was_opened(moderator_clien
     services.edit_story(story=story, editor=make_moderator(), changes={"text": "Fixed."})
 
     response = moderator_client.post(
-        decision_url(story, "reject"), {"reason": "other", "version": opened_at_version}
+        decision_url(story, "reject"),
+        {"reason": "other", "message": "Too vague.", "version": opened_at_version},
     )
 
-    assert response["Location"] == change_url(story)
+    assert response.status_code == 200
     assert "changed while you were looking at it" in messages_of(response)[0]
+    assert state_of(story) == State.PENDING
+
+
+def test_a_moderator_who_loses_the_race_keeps_the_reason_and_message_they_typed(
+    moderator_client,
+):
+    story = make_anecdote()
+    opened_at_version = story.version
+    services.approve_story(story=story, moderator=make_moderator("ann"))
+
+    response = moderator_client.post(
+        decision_url(story, "reject"),
+        {"reason": "rumour", "message": "Only a rumour, sadly.", "version": opened_at_version},
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "approved by ann" in page  # who decided first, in the message on the page
+    assert "Only a rumour, sadly.</textarea>" in page
+    assert '<option value="rumour" selected>' in page
+    assert state_of(story) == State.PUBLISHED
+
+
+def test_a_bulk_rejection_lost_to_another_moderator_keeps_the_page_as_typed(moderator_client):
+    story = make_anecdote()
+    services.approve_story(story=story, moderator=make_moderator("ann"))
+
+    response = moderator_client.post(
+        queue_url(),
+        action_data("reject_selected", story, post="yes", reason="rumour", message="Hearsay."),
+    )
+
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert "approved by ann" in page and "Hearsay.</textarea>" in page
+    assert state_of(story) == State.PUBLISHED
+
+
+def test_other_as_a_reason_needs_a_message_for_the_contributor(moderator_client):
+    story = make_anecdote()
+
+    response = moderator_client.post(
+        decision_url(story, "reject"), {"reason": "other", "message": "  ", "version": 1}
+    )
+
+    assert response.status_code == 200
+    assert "With “Other”, tell the contributor what is wrong" in response.content.decode()
     assert state_of(story) == State.PENDING
 
 
@@ -436,7 +484,13 @@ def test_moderator_unpublishes_with_the_bulk_action_of_all_stories(moderator_cli
     response = moderator_client.post(
         reverse(ALL_STORIES),
         action_data(
-            "unpublish_selected", published, pending, post="yes", reason="other", to_state="pending"
+            "unpublish_selected",
+            published,
+            pending,
+            post="yes",
+            reason="other",
+            message="Checking the date.",
+            to_state="pending",
         ),
     )
 
@@ -514,6 +568,18 @@ def test_editing_sources_and_tags_is_recorded_as_one_edit(moderator_client):
     assert event.snapshot["tags"] == ["practical effects", "stunts"]
     assert "The Making of the Film p. 42" in event.snapshot["sources"]
     assert Anecdote.objects.get(pk=story.pk).version == story.version + 1
+
+
+def test_a_tag_of_several_words_typed_in_the_admin_stays_one_tag(moderator_client):
+    story = make_anecdote()
+
+    response = moderator_client.post(
+        change_url(story), change_form_data(story, tags="real reactions, Stunts")
+    )
+
+    assert response.status_code == 302
+    names = sorted(Anecdote.objects.get(pk=story.pk).tags.names())
+    assert names == ["real reactions", "stunts"]
 
 
 def test_saving_without_changes_records_nothing(moderator_client):

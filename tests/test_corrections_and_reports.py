@@ -1,6 +1,7 @@
 """Proposed corrections and reader reports: both wait for a moderator, both are recorded."""
 
 import pytest
+from django.db import IntegrityError, transaction
 
 from tests.factories import make_anecdote, make_moderator, make_user
 from trivia import services
@@ -94,3 +95,23 @@ def test_the_same_submission_key_creates_one_story(contributor):
     again = make_anecdote(contributor=contributor, submission_key=key)
     assert first.pk == again.pk
     assert contributor.anecdotes.count() == 1
+
+
+def test_one_person_has_one_pending_correction_of_a_story_at_a_time(moderator):
+    anecdote = make_anecdote(state="published", text="Old text.")
+    reader = make_user()
+    first = services.propose_correction(story=anecdote, proposer=reader, text="New.")
+    with pytest.raises(services.ModerationError, match="already have a correction"):
+        services.propose_correction(story=anecdote, proposer=reader, text="Newer.")
+    services.propose_correction(story=anecdote, proposer=make_user(), text="Other reader's.")
+    services.reject_correction(correction=first, moderator=moderator)
+    services.propose_correction(story=anecdote, proposer=reader, text="Once answered, again.")
+    assert Correction.objects.filter(proposer=reader).count() == 2
+
+
+def test_the_database_refuses_a_second_pending_correction_by_the_same_person():
+    anecdote = make_anecdote(state="published", text="Old text.")
+    reader = make_user()
+    services.propose_correction(story=anecdote, proposer=reader, text="New.")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Correction.objects.create(anecdote=anecdote, proposer=reader, text="Newer.", base_text="")

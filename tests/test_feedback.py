@@ -1,8 +1,10 @@
 """Readers report problems and propose corrections; moderators decide them in the admin."""
 
+import re
+
 import pytest
 
-from tests.factories import make_anecdote, make_staff, make_user
+from tests.factories import make_anecdote, make_moderator, make_staff, make_title, make_user
 from trivia.models import Anecdote, Correction, Report
 
 pytestmark = pytest.mark.django_db
@@ -178,3 +180,58 @@ def test_a_reader_and_the_storys_contributor_propose_corrections_on_one_page(cli
     page = client.get(f"/anecdotes/{story.pk}/correct/").content.decode()
     assert "Your earlier proposals" in page
     assert page.count('class="state state--pending"') == 1
+
+
+def test_a_second_correction_while_the_first_waits_is_refused_on_the_form(client, story):
+    client.force_login(make_user())
+    client.post(f"/anecdotes/{story.pk}/correct/", {"text": "The film was shot out of order."})
+    response = client.post(f"/anecdotes/{story.pk}/correct/", {"text": "Shot backwards."})
+    assert response.status_code == 200
+    assert "already have a correction of this story waiting" in response.content.decode()
+    assert Correction.objects.count() == 1
+
+
+def test_the_correction_diff_replaces_whole_words_without_gluing_them(client, story, moderator):
+    client.force_login(make_user())
+    client.post(
+        f"/anecdotes/{story.pk}/correct/", {"text": "The film was spliced in chronological order."}
+    )
+    correction = Correction.objects.get()
+    client.force_login(moderator)
+    review = client.get(f"/admin/trivia/correction/{correction.pk}/change/").content.decode()
+    assert "<del>shot</del> <ins>spliced</ins>" in review
+    diff = re.search(r'<div class="diff">(.*?)</div>', review, re.S).group(1)
+    assert re.sub(r"<[^>]+>", "", diff) == (
+        "The film was shot spliced in chronological order."  # each word whole, one space apart
+    )
+
+
+def test_reports_name_an_anonymous_reader_and_a_deleted_account_apart(client, story, moderator):
+    client.post(f"/anecdotes/{story.pk}/report/", {"reason": "spoiler"})
+    gone = make_user("gone")
+    client.force_login(gone)
+    client.post(f"/anecdotes/{story.pk}/report/", {"reason": "duplicate"})
+    gone.delete()
+    anonymous, deleted = Report.objects.order_by("pk")
+    client.force_login(moderator)
+    listing = client.get("/admin/trivia/report/").content.decode()
+    assert "an anonymous reader" in listing and "a deleted account" in listing
+    for report, sender in [
+        (anonymous, "by an anonymous reader"),
+        (deleted, "by a deleted account"),
+    ]:
+        review = client.get(f"/admin/trivia/report/{report.pk}/change/").content.decode()
+        assert sender in review
+
+
+def test_report_and_correction_lists_show_the_storys_title_linked_to_its_page(client, story):
+    story.title = make_title("Jaws")
+    story.save(update_fields=["title"])
+    client.post(f"/anecdotes/{story.pk}/report/", {"reason": "spoiler"})
+    client.force_login(make_user())
+    client.post(f"/anecdotes/{story.pk}/correct/", {"text": "The film was shot out of order."})
+    client.force_login(make_moderator())
+    link = f'<a href="/admin/trivia/anecdote/{story.pk}/change/">Jaws</a>'
+    for listing in ("/admin/trivia/report/", "/admin/trivia/correction/"):
+        page = client.get(listing).content.decode()
+        assert link in page and "The film was shot in chronological order." in page

@@ -6,7 +6,13 @@ import re
 import pytest
 
 from tests.admin_forms import change_form_data
-from tests.factories import make_anecdote, make_moderator, make_title, verified_user
+from tests.factories import (
+    edit_form_data,
+    make_anecdote,
+    make_moderator,
+    make_title,
+    verified_user,
+)
 from trivia.forms import TagsField
 
 pytestmark = pytest.mark.django_db
@@ -72,7 +78,7 @@ def test_a_contributor_and_a_moderator_typing_the_same_tags_store_the_same_tags(
     client.force_login(author)
     response = client.post(
         f"/accounts/submissions/{pending.pk}/edit/",
-        {"text": pending.text, "tags": RAW_TAGS, "loaded_version": pending.version},
+        edit_form_data(pending, tags=RAW_TAGS),
     )
     assert response.status_code == 302
     assert sorted(tag.name for tag in pending.tags.all()) == READ_TAGS

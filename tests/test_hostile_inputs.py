@@ -32,7 +32,7 @@ from taggit.models import Tag
 
 from tests.admin_forms import change_form_data, management_form
 from tests.caching import clear_caches
-from tests.factories import make_anecdote, make_source, make_title
+from tests.factories import edit_form_data, make_anecdote, make_source, make_title, make_user
 from tests.hostile import catalogue
 from tests.hostile.catalogue import MARKUP, SHORT, STRINGS
 from tests.hostile.checks import control_characters, problems_in
@@ -324,19 +324,25 @@ def test_the_correction_forms_survive_the_catalogue(world, path):
 
 
 def test_editing_a_submission_survives_the_catalogue(world):
-    """The rejected story has no title, so its form asks for the proposed one too. Whatever
-    is posted, the stored story never holds what the form must refuse."""
+    """The rejected story has no title, so its form proposes one. Whatever is posted, the
+    stored story never holds what the form must refuse."""
     author = world.browser("contributor")
     story = world.rejected
     url = f"/accounts/submissions/{story.pk}/edit/"
     problems = []
     requests = [
-        *spread(["text", "tags", "proposed_title"], STRINGS),
+        *spread(["text", "tags", "new_title_name", "source-0-title"], STRINGS),
         *spread(["is_spoiler", "loaded_version"], SHORT),
     ]
     for chosen in requests:
         label = f"edit {described(chosen)}"
-        data = {"text": "Edited: the rain was real.", "tags": "rain", "proposed_title": "Heat"}
+        data = edit_form_data(
+            Anecdote.objects.get(pk=story.pk),
+            title="new",
+            text="Edited: the rain was real.",
+            tags="rain",
+            new_title_name="Heat",
+        )
         data.update({field: value for field, (_name, value) in chosen.items()})
         before = Anecdote.objects.get(pk=story.pk).text
         problems += problems_in(author.post(url, data), label)
@@ -428,11 +434,13 @@ def test_the_moderators_decision_forms_survive_the_catalogue(world):
         data.update({field: value for field, (_name, value) in chosen.items()})
         url = f"/admin/trivia/anecdote/{story.pk}/unpublish/"
         problems += problems_in(moderator.post(url, data), label)
-    # A fresh correction and report for each message: a decided one is not decided again.
+    # A fresh correction and report for each message: a decided one is not decided again. Each
+    # correction has its own proposer: one refused message leaves it pending, and a person has
+    # one pending correction of a story at a time.
     other = world.users["other"]
     for name, value in SHORT.items():
         correction = services.propose_correction(
-            story=world.published, proposer=other, text=f"Corrected: {name}."
+            story=world.published, proposer=make_user(), text=f"Corrected: {name}."
         )
         report = services.report_story(story=world.published, reporter=other, reason="inaccurate")
         for url, button in [

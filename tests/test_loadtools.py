@@ -8,6 +8,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.servers import database_environment
+
 ROOT = Path(__file__).resolve().parent.parent
 TOOLS = {"bench", "bench_importer", "explain_hot_pages", "seed_bench", "soak"}
 PRODUCTION = {"DJANGO_DEBUG": "0", "DJANGO_SECRET_KEY": "x" * 20 + "-production-secret-key"}
@@ -50,9 +52,11 @@ def test_a_production_process_has_no_soak_command():
     assert "Unknown command: 'soak'" in result.stderr
 
 
+@pytest.mark.django_db(transaction=True)
 def test_the_importer_benchmark_runs_on_a_few_articles():
-    """Run, not timed: its figures depend on the machine."""
-    result = manage("bench_importer", "--articles", "5", "--titles", "50")
+    """Run, not timed: its figures depend on the machine. It reads the published stories and
+    people, so it runs against the test database."""
+    result = manage("bench_importer", "--articles", "5", "--titles", "50", **database_environment())
     assert result.returncode == 0, result.stderr
     assert "5 articles, " in result.stdout
     assert "articles a minute (target: 1,000)" in result.stdout

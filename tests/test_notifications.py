@@ -1,5 +1,11 @@
 """Contributors hear about every decision on their stories, by email, after it is committed."""
 
+import os
+import re
+import shutil
+import subprocess
+import sys
+
 import pytest
 from django.core import mail
 from django.db import transaction
@@ -116,3 +122,37 @@ def test_a_mail_server_that_is_down_never_fails_the_decision(
     anecdote.refresh_from_db()
     assert anecdote.state == "published"
     assert mail.outbox == []  # retried by the worker (tests/test_tasks.py)
+
+
+@pytest.mark.skipif(shutil.which("make") is None, reason="needs make")
+def test_make_run_links_emails_to_the_port_it_serves_on(
+    moderator, settings, django_capture_on_commit_callbacks
+):
+    """The task worker writes emails with no request to read the port from: `make run` hands
+    it, and the server, the address it serves as SITE_URL, which the settings read."""
+    commands = subprocess.run(
+        ["make", "-n", "run", "PORT=8123"],
+        cwd=settings.BASE_DIR,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    exported = re.search(r"export SITE_URL=(\S+);", commands)
+    assert exported, "make run gives the server and the worker no SITE_URL"
+    started = commands[exported.end() :]
+    assert "manage.py db_worker" in started and "runserver 127.0.0.1:8123" in started
+    read = subprocess.run(
+        [sys.executable, "-c", "from trivia import settings; print(settings.SITE_URL)"],
+        env={**os.environ, "SITE_URL": exported.group(1)},
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.strip()
+    assert read == "http://127.0.0.1:8123"
+
+    settings.SITE_URL = read
+    anecdote = make_anecdote()
+    with django_capture_on_commit_callbacks(execute=True):
+        services.approve_story(story=anecdote, moderator=moderator)
+    [message] = mail.outbox
+    assert f"http://127.0.0.1:8123/anecdotes/{anecdote.pk}/" in message.body

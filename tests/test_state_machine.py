@@ -32,7 +32,7 @@ from hypothesis.stateful import (
 )
 
 from tests.caching import clear_caches
-from tests.factories import make_moderator, make_title, make_user
+from tests.factories import edit_form_data, make_moderator, make_title, make_user
 from tests.hostile.figures import FIGURES
 from tests.hostile.world import verified
 from trivia import services
@@ -141,7 +141,10 @@ class PublicSurfaces(RuleBasedStateMachine):
         is sent to the correction form instead, unchanged."""
         marker, text = self.new_text()
         url = f"/accounts/submissions/{story.pk}/edit/"
-        self.browsers[story.author].post(url, {"text": text, "tags": ", ".join(tags)})
+        stored = Anecdote.objects.get(pk=story.pk)
+        self.browsers[story.author].post(
+            url, edit_form_data(stored, text=text, tags=", ".join(tags))
+        )
         if story.state != State.PUBLISHED:
             story.marker, story.tags, story.state = marker, frozenset(tags), State.PENDING
 

@@ -5,7 +5,6 @@ import uuid
 
 import pytest
 from django.apps import apps
-from django.db import connection
 
 from tests.factories import (
     make_anecdote,
@@ -15,7 +14,8 @@ from tests.factories import (
     make_user,
 )
 from tests.submit_form import KUBRICK, form_data
-from trivia.models import Anecdote, ModerationEvent, Source
+from trivia import similar
+from trivia.models import Anecdote, ModerationEvent, Person, Source
 from trivia.templatetags.backlot import linkify_plain
 
 pytestmark = pytest.mark.django_db
@@ -351,23 +351,59 @@ def test_preview_shows_similar_published_stories_and_the_story_as_it_will_look(
     assert not Anecdote.objects.filter(contributor=author).exists()
 
 
-def test_a_story_for_a_title_still_to_be_created_is_compared_on_postgresql_only(
-    author_client, shining
-):
+def test_a_story_for_a_title_still_to_be_created_is_compared_across_titles(author_client, shining):
     """A contributor who did not find the film in the list may still be retelling a story
-    published under it. PostgreSQL's trigram index looks across every title; SQLite, with no
-    such index, compares a story with its own title's stories only, so none here."""
+    published under it: on every database the site's latest stories are compared too."""
     told = make_anecdote(
         title=shining,
         state="published",
         text="Shelley Duvall had to repeat the baseball bat scene 127 times for Kubrick.",
     )
     response = preview(author_client, form_data(title="new", new_title_name="The Shinning"))
-    if connection.vendor == "postgresql":
-        assert response.context["similar"] == [told]
-        assert "Is it one of these?" in text_of(response)
+    assert response.context["similar"] == [told]
+    assert "Is it one of these?" in text_of(response)
+
+
+LEDGER_TOLD = (
+    "To play the Joker, Heath Ledger shut himself away in a motel room for about six weeks "
+    "and kept a diary."
+)
+LEDGER_TYPED = (
+    "Heath Ledger locked himself in a hotel room for roughly a month and a half to find the "
+    "Joker's voice."
+)
+
+
+@pytest.mark.parametrize("proposed", [False, True], ids=["title chosen", "new title proposed"])
+def test_a_paraphrase_of_a_published_story_is_shown_before_sending(author_client, proposed):
+    dark_knight = make_title("The Dark Knight", year=2008)
+    told = make_anecdote(title=dark_knight, state="published", text=LEDGER_TOLD)
+    make_anecdote(state="published", text="The Joker's makeup was applied by the actor.")
+    if proposed:
+        data = form_data("new", new_title_name="Batman: The Dark Knight", text=LEDGER_TYPED)
     else:
-        assert response.context["similar"] == []
+        data = form_data(dark_knight, text=LEDGER_TYPED)
+    response = preview(author_client, data)
+    assert response.context["similar"] == [told]
+    html = text_of(response)
+    assert "Is it one of these?" in html
+    assert "shut himself away in a motel room" in html
+
+
+@pytest.mark.parametrize("found_by", ["title name", "person"])
+def test_a_proposed_titles_story_is_compared_beyond_the_latest_by_name_and_people(
+    author_client, monkeypatch, found_by
+):
+    """Older than the site's latest stories, a retelling is still found through the titles the
+    proposed name may be another name of, or the people the text names."""
+    monkeypatch.setattr(similar, "CANDIDATES", 1)
+    ledger = Person.objects.create(name="Heath Ledger")
+    title = make_title("The Dark Knight" if found_by == "title name" else "Behind the Mask")
+    people = [ledger.pk] if found_by == "person" else []
+    told = make_anecdote(title=title, state="published", text=LEDGER_TOLD, people=people)
+    make_anecdote(state="published", text="The batpod was built for the chase in Chicago.")
+    data = form_data("new", new_title_name="Dark Knight Diaries", text=LEDGER_TYPED)
+    assert preview(author_client, data).context["similar"] == [told]
 
 
 def test_preview_and_search_run_a_fixed_number_of_queries(
@@ -551,6 +587,24 @@ def test_too_many_submits_get_a_friendly_429(author_client, shining, settings):
     assert "Too many requests" in text_of(limited)
     assert limited["Retry-After"] == "3600"
     assert Anecdote.objects.count() == 2
+
+
+def test_a_limited_submit_shows_the_form_again_with_the_story_typed(
+    author_client, shining, settings
+):
+    """The 429 keeps what the contributor typed, escaped, and says when to send it again."""
+    settings.RATE_LIMITS = {**settings.RATE_LIMITS, "submit": (1, 3600)}
+    assert send(author_client, form_data(shining)).status_code == 302
+    typed = 'Kubrick kept <b>every</b> take & said "again" 127 times.'
+    limited = send(author_client, form_data(shining, text=typed, tags="Takes"))
+    assert limited.status_code == 429
+    assert limited["Retry-After"] == "3600"
+    html = text_of(limited)
+    assert "send it again in about 60 minutes" in html
+    assert "Kubrick kept &lt;b&gt;every&lt;/b&gt; take &amp; said &quot;again&quot; 127" in html
+    assert "<b>every</b>" not in html
+    assert f'value="{shining.pk}" checked' in html
+    assert Anecdote.objects.count() == 1
 
 
 def test_searching_and_previewing_text_do_not_count_against_the_limit(

@@ -13,7 +13,7 @@ choices), and, where the moderators' word would read wrongly to a contributor, i
 
 from dataclasses import dataclass
 
-from .models import ModerationEvent, StoryState
+from .models import Anecdote, ModerationEvent, StoryState
 
 State = StoryState
 Action = ModerationEvent.Action
@@ -114,6 +114,9 @@ TRANSITIONS = {
     ]
 }
 BY_VERB = {row.verb: row for row in TRANSITIONS.values()}
+
+# A reason that says nothing by itself: given one, the contributor must also be told why.
+REASONS_NEEDING_A_MESSAGE = frozenset({Anecdote.RejectionReason.OTHER})
 
 
 def can_moderate(user):

@@ -52,11 +52,12 @@ def is_limited(request, scope):
     return not all(within)
 
 
-def too_many_requests(request, scope):
+def too_many_requests(request, scope, *, template="429.html", context=None):
+    """The 429 answer, with Retry-After: ``templates/429.html``, or a form shown again
+    (``template`` and its ``context``) so that what was typed into it is not lost."""
     _limit, period = settings.RATE_LIMITS[scope]
-    response = render(
-        request, "429.html", {"retry_after_minutes": max(1, period // 60)}, status=429
-    )
+    context = {**(context or {}), "retry_after_minutes": max(1, period // 60)}
+    response = render(request, template, context, status=429)
     response["Retry-After"] = str(period)
     return response
 

@@ -387,7 +387,8 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10, minimum=1)
 DEFAULT_FROM_EMAIL = os.environ.get("DJANGO_DEFAULT_FROM_EMAIL", "Backlot <noreply@backlot.test>")
 
-# Absolute links in emails.
+# Absolute links in emails, which the task worker writes with no request to take an address
+# from: production sets the public address; `make run PORT=…` sets the one it serves on.
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 # Who hears about production errors (a page answering 500, a task that failed for good), by

@@ -13,23 +13,37 @@ paraphrases of set stories folded into one word ("hid", "locked himself" and "se
 verdict.
 
 Only a bounded number of recent published stories are compared, so the cost stays the same
-however many stories the site or a famous title collects: the title's latest ``CANDIDATES``,
-and on PostgreSQL also those among the site's latest ``ACROSS_TITLES`` (the title's latest
-``CANDIDATES`` when it is known) whose pg_trgm trigram similarity reaches
-``TRIGRAM_THRESHOLD`` (migration 0009), so that a story whose title is still to be created is
-compared too and spelling variants count as near misses.
+however many stories the site or a famous title collects: the title's latest ``CANDIDATES``.
+A story whose title is still to be created may retell one published under another name, so it
+is compared across titles: with the latest ``CANDIDATES`` on the titles its proposed name may
+be another name of (``TITLES_LIKE`` titles holding one of its longer words) or about the people
+its text names, and with the site's latest ``CANDIDATES``. On PostgreSQL the stories among the
+site's latest ``ACROSS_TITLES`` (the title's latest ``CANDIDATES`` when it is known) whose
+pg_trgm trigram similarity reaches ``TRIGRAM_THRESHOLD`` (migration 0009) count too, so that
+spelling variants are near misses.
 """
 
+import functools
 import math
+import operator
 import re
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
+from django.db.models import Q
 
-from .matching.names import strip_accents
-from .models import Anecdote
+from .matching.names import (
+    NAME_ORDER,
+    SMALL_WORDS,
+    normalize_name,
+    starts_a_word,
+    strip_accents,
+)
+from .matching.people import find_people
+from .models import Anecdote, Title, TitleAlias
 
 CANDIDATES = 200
+TITLES_LIKE = 20
 ACROSS_TITLES = 500  # ~0.2 ms of similarity() each
 TRIGRAM_THRESHOLD = 0.3  # pg_trgm's own default for "similar"
 THRESHOLD = 0.35
@@ -116,18 +130,18 @@ def similarity(words, other_words):
     return shared / math.sqrt(len(words) * len(other_words))
 
 
-def similar_stories(*, title, text, limit=SHOWN):
-    """Up to ``limit`` published stories most like ``text`` (on ``title``, when it is known),
-    most alike first, ready for story cards (a fixed number of queries)."""
+def similar_stories(*, title, text, proposed_title="", limit=SHOWN):
+    """Up to ``limit`` published stories most like ``text``: on ``title`` when it is known,
+    else across titles, ``proposed_title`` being the name of the one to be created (module
+    docstring); most alike first, ready for story cards (a fixed number of queries)."""
     words = content_words(text)
     if not words:
         return []
     scores = {}
-    if title is not None:
-        for pk, other_text in recent_stories(title=title).values_list("pk", "text")[:CANDIDATES]:
-            score = similarity(words, content_words(other_text))
-            if score >= THRESHOLD:
-                scores[pk] = score
+    for pk, other_text in _candidates(title, text, proposed_title):
+        score = similarity(words, content_words(other_text))
+        if score >= THRESHOLD:
+            scores[pk] = score
     if connection.vendor == "postgresql":
         for pk, score in _by_trigrams(title, text, limit):
             scores[pk] = max(score, scores.get(pk, 0.0))
@@ -142,6 +156,37 @@ def recent_stories(*, title=None):
     """The published stories compared, newest first: a title's, or the whole site's."""
     stories = Anecdote.objects.published().order_by("-published_at", "-pk")
     return stories if title is None else stories.filter(title=title)
+
+
+def _candidates(title, text, proposed_title):
+    """(pk, text) of the published stories compared word by word (module docstring)."""
+    if title is not None:
+        return recent_stories(title=title).values_list("pk", "text")[:CANDIDATES]
+    people = [person.pk for person in find_people(text)]
+    related = recent_stories().filter(
+        Q(title__in=_titles_like(proposed_title))
+        | Q(pk__in=Anecdote.people.through.objects.filter(person__in=people).values("anecdote"))
+    )
+    found = dict(related.values_list("pk", "text")[:CANDIDATES])
+    found.update(recent_stories().values_list("pk", "text")[:CANDIDATES])
+    return found.items()
+
+
+def _titles_like(name):
+    """The titles a proposed ``name`` may be another name of: those whose name or an alias holds
+    one of its longer words at a word's start ("Batman: The Dark Knight" → The Dark Knight),
+    shortest name first."""
+    words = {word for word in normalize_name(name).split() if len(word) >= 4} - SMALL_WORDS
+    if not words:
+        return Title.objects.none()
+    # Titles and their aliases both keep the name in ``normalized_name``.
+    holds = functools.reduce(operator.or_, (starts_a_word("normalized_name", w) for w in words))
+    aliases = TitleAlias.objects.filter(holds).values("title")
+    return (
+        Title.objects.filter(holds | Q(pk__in=aliases))
+        .order_by(*NAME_ORDER)
+        .values("pk")[:TITLES_LIKE]
+    )
 
 
 def _by_trigrams(title, text, limit):

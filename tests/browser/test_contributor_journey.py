@@ -115,8 +115,8 @@ def test_a_newcomer_signs_up_submits_a_story_with_an_image_and_edits_it(
 
     submission.get_by_role("link", name="Edit").click()
     expect(page.get_by_role("heading", name="Edit your story", level=1)).to_be_visible()
-    expect(page.get_by_label("Your story")).to_have_value(STORY)
-    page.get_by_label("Your story").fill(EDITED)
+    expect(page.get_by_label("What happened")).to_have_value(STORY)
+    page.get_by_label("What happened").fill(EDITED)
     screenshot(page, "edit")
     page.get_by_role("button", name="Save my changes").click()
     expect(page.get_by_role("status")).to_have_text(

@@ -97,8 +97,10 @@ def build_world():
         title=title, contributor=owner, text=PENDING_TEXT, image=stored_png("anecdotes")
     )
     rejected = make_anecdote(contributor=owner, text=REJECTED_TEXT, state=Anecdote.State.REJECTED)
+    # Proposed by an account outside the roles: each role may still propose its own (one
+    # pending correction per person and story).
     correction = services.propose_correction(
-        story=published, proposer=users["other"], text=PUBLISHED_TEXT + " Corrected."
+        story=published, proposer=make_user("proposer"), text=PUBLISHED_TEXT + " Corrected."
     )
     report = services.report_story(
         story=published, reporter=users["other"], reason=Report.Reason.values[0], note="Hm."

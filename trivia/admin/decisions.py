@@ -196,9 +196,10 @@ class StoryDecisionsMixin:
         and ``post=yes``; cancelling returns to the list untouched.
         """
         form = self.decision_form(request, kind, bound="post" in request.POST)
-        if form.is_bound and form.is_valid():
-            getattr(self, kind)(request, stories, form)
+        if form.is_bound and form.is_valid() and getattr(self, kind)(request, stories, form):
             return None
+        # Not valid, or every story decided by someone else first: the page again, with the
+        # reason and message as typed and the message saying who decided.
         return self.render_decision_page(request, stories, form, kind, action=action)
 
     def render_decision_page(self, request, stories, form, kind, *, action=None, story=None):
@@ -258,11 +259,10 @@ class StoryDecisionsMixin:
             return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
         bound = request.method == "POST"
         form = self.decision_form(request, kind, bound=bound, version=story.version)
-        if bound and form.is_valid():
-            decided = getattr(self, kind)(request, [story], form)
-            return HttpResponseRedirect(
-                self.changelist_url(request) if decided else self.change_url(request, story)
-            )
+        if bound and form.is_valid() and getattr(self, kind)(request, [story], form):
+            return HttpResponseRedirect(self.changelist_url(request))
+        # A lost race keeps what the moderator typed on the page, under the message saying who
+        # decided first, rather than sending them away from it.
         return self.render_decision_page(request, [story], form, kind, story=story)
 
     def decision_buttons(self, request, story):

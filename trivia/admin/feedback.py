@@ -10,6 +10,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.html import format_html
+from django.utils.text import Truncator
 
 from .. import services
 from ..models import Correction, Report
@@ -21,7 +23,10 @@ _TOKENS = re.compile(r"\s+|\w+|[^\w\s]")
 
 
 def word_diff(old, new):
-    """The change from ``old`` to ``new`` as (kind, text) pieces, kind in same/removed/added."""
+    """The change from ``old`` to ``new`` as (kind, text) pieces, kind in same/removed/added,
+    compared word by word with the spaces kept. A replaced word is followed by its replacement
+    after a "between" space, so the page never reads them as one word ("in" → "spliced" is not
+    "inspliced")."""
     before, after = _TOKENS.findall(old), _TOKENS.findall(new)
     pieces = []
     matcher = difflib.SequenceMatcher(a=before, b=after, autojunk=False)
@@ -32,6 +37,8 @@ def word_diff(old, new):
         if a2 > a1:
             pieces.append(("removed", "".join(before[a1:a2])))
         if b2 > b1:
+            if a2 > a1:
+                pieces.append(("between", " "))
             pieces.append(("added", "".join(after[b1:b2])))
     return pieces
 
@@ -58,7 +65,15 @@ class FeedbackAdmin(ReadOnlyAdmin):
 
     @admin.display(description="story")
     def story(self, item):
-        return str(item.anecdote)
+        """The story's title and first words, linked to its change page: the row says which
+        story it is about without opening it."""
+        story = item.anecdote
+        return format_html(
+            '<a href="{}">{}</a><br><span class="quiet-note">{}</span>',
+            reverse("admin:trivia_anecdote_change", args=[story.pk]),
+            story.title.name if story.title else "(no title)",
+            Truncator(" ".join(story.text.split())).words(12),
+        )
 
     def decide(self, request, items, method, message=""):
         """Decide each item with ``method``; say how many were decided and why the others
@@ -154,7 +169,7 @@ class ReportAdmin(FeedbackAdmin):
     """Readers' reports on published stories. Fix the story (edit or unpublish it on its own
     page), then mark the report resolved; or dismiss it when nothing is wrong."""
 
-    list_display = ["story", "reason", "note", "reporter", "state", "created_at"]
+    list_display = ["story", "reason", "note", "sent_by", "state", "created_at"]
     list_filter = ["state", "reason"]
     ordering = ["created_at"]
     search_fields = ["note", "anecdote__text"]
@@ -163,6 +178,10 @@ class ReportAdmin(FeedbackAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).select_related("reporter", "anecdote__title")
+
+    @admin.display(description="reporter", ordering="reporter__username")
+    def sent_by(self, report):
+        return report.sent_by
 
     def dismiss(self, request, report, message=""):
         services.resolve_report(

@@ -12,7 +12,7 @@ from django.core.files.uploadedfile import UploadedFile
 from django.db import transaction
 from taggit.models import Tag
 
-from .. import images
+from .. import images, lifecycle
 from ..forms import RefuseControlCharactersMixin, TagsField, refuse_control_characters
 from ..matching.names import normalize_name
 from ..models import Anecdote, Person, PersonAlias, Title, TitleAlias
@@ -87,9 +87,22 @@ class DecisionForm(forms.Form):
         required=False,
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 4, "cols": 70}),
-        help_text="Optional, shown with the reason: what to fix, or which story it duplicates.",
+        help_text="Shown with the reason: what to fix, or which story it duplicates. "
+        "Required with “Other”.",
     )
     version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def clean(self):
+        cleaned_data = super().clean()
+        reason = cleaned_data.get("reason")
+        if reason in lifecycle.REASONS_NEEDING_A_MESSAGE and not cleaned_data.get("message"):
+            label = Anecdote.RejectionReason(reason).label
+            self.add_error(
+                "message",
+                f"With “{label}”, tell the contributor what is wrong: the reason alone says "
+                "nothing.",
+            )
+        return cleaned_data
 
 
 class UnpublishForm(DecisionForm):

@@ -25,7 +25,14 @@ from .fields import (
     refuse_control_characters,
 )
 from .honeypot import HoneypotMixin, hide_from_people
-from .stories import NEW_TITLE, SourceForm, SourceFormSet, StoryForm, SubmissionForm
+from .stories import (
+    NEW_TITLE,
+    SourceForm,
+    SourceFormSet,
+    StoryEditForm,
+    StoryForm,
+    sources_initial,
+)
 
 __all__ = [
     "MAX_TAGS",
@@ -40,13 +47,14 @@ __all__ = [
     "ReportForm",
     "SourceForm",
     "SourceFormSet",
+    "StoryEditForm",
     "StoryForm",
     "StoryTextField",
-    "SubmissionForm",
     "TagsField",
     "WebAddressField",
     "hide_from_people",
     "is_plain_id",
     "normalise_tags",
     "refuse_control_characters",
+    "sources_initial",
 ]

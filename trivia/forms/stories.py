@@ -1,12 +1,13 @@
 """The forms a contributor writes a story with: the submit form (the story, its title and its
-sources) and the edit of a story not published yet ("My submissions")."""
+sources), which also edits a story not published yet ("My submissions")."""
 
 from django import forms
 
+from .. import images
 from ..images import ACCEPT
 from ..matching.names import normalize_name
 from ..matching.titles import titles_named
-from ..models import Source, Title, TitleKind
+from ..models import Citation, Source, Title, TitleKind
 from .fields import (
     MAX_TAGS,
     STORY_MAX_CHARS,
@@ -201,6 +202,22 @@ class BaseSourceFormSet(forms.BaseFormSet):
     def filled_forms(self):
         return [form for form in self.forms if form.cleaned_data]
 
+    def citations(self):
+        """Unsaved ``Citation`` objects of the filled forms, their sources saved or not."""
+        return [
+            Citation(source=form.source(), locator=form.cleaned_data["locator"])
+            for form in self.filled_forms()
+        ]
+
+
+def sources_initial(citations):
+    """What a story's ``citations`` fill the source forms with, to be changed or emptied."""
+    fields = ("url", "kind", "title", "publisher", "author", "date")
+    return [
+        {**{name: getattr(citation.source, name) for name in fields}, "locator": citation.locator}
+        for citation in citations
+    ]
+
 
 SourceFormSet = forms.formset_factory(
     SourceForm,
@@ -212,39 +229,31 @@ SourceFormSet = forms.formset_factory(
 )
 
 
-class SubmissionForm(forms.Form):
-    """A contributor's own story while it is not published: its text, tags and spoiler flag, and
-    the film or series it names while no moderator has assigned one.
+class StoryEditForm(StoryForm):
+    """The submit form for a story not published yet ("My submissions"), started from what the
+    story says now: its title (or the one it proposes), text, tags, spoiler flag and image.
 
-    It lists only what a contributor may change; whatever else a request posts (state,
-    contributor, accuracy...) is never read.
+    As on /submit/, whatever else a request posts (state, contributor, accuracy...) is never
+    read; unlike it, the image is checked here, as there is no preview step to keep it for.
     """
 
-    proposed_title = OneLineField(
-        label="Film or series",
-        max_length=200,
-        help_text="A moderator matches it to the right title.",
-        what="The name",
-    )
-    text = StoryTextField(label="Your story", help_text="Plain text, a few sentences.")
-    tags = TagsField(
-        help_text=f"Up to {MAX_TAGS}, separated by commas: stunts, casting, improvised."
-    )
-    is_spoiler = forms.BooleanField(
-        label="It gives away the plot (a spoiler)",
-        required=False,
-        help_text="Readers then see it only when they choose to.",
-    )
     # The version the contributor started from: a moderator's edit in the meantime is not
     # silently overwritten.
     loaded_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
     def __init__(self, *args, story, **kwargs):
         tags = story.tag_list if hasattr(story, "tag_list") else story.tags.all()
+        if story.title_id:
+            title = story.title_id
+        else:
+            title = NEW_TITLE if story.proposed_title else ""
         kwargs.setdefault(
             "initial",
             {
-                "proposed_title": story.proposed_title,
+                "title": title,
+                "new_title_name": story.proposed_title,
+                "new_title_kind": story.proposed_title_kind or TitleKind.FILM,
+                "new_title_year": story.proposed_title_year,
                 "text": story.text,
                 "tags": tags,
                 "is_spoiler": story.is_spoiler,
@@ -252,12 +261,26 @@ class SubmissionForm(forms.Form):
             },
         )
         super().__init__(*args, **kwargs)
-        if story.title_id:
-            del self.fields["proposed_title"]
+
+    def clean_image(self):
+        """The upload checked and re-encoded (``images.clean_image``), or None."""
+        upload = self.cleaned_data.get("image")
+        if not upload:
+            return None
+        try:
+            return images.clean_image(upload)
+        except images.ImageRejected as error:
+            raise forms.ValidationError(str(error)) from None
 
     def changes(self):
-        """The fields for ``services.edit_story``, and nothing else."""
-        changes = {"text": self.cleaned_data["text"], "is_spoiler": self.cleaned_data["is_spoiler"]}
-        if "proposed_title" in self.fields:
-            changes["proposed_title"] = self.cleaned_data["proposed_title"].strip()
-        return changes
+        """The fields for ``services.edit_story``: the title chosen, or the one proposed."""
+        data = self.cleaned_data
+        new = data["is_new_title"]
+        return {
+            "title": data["title"],
+            "proposed_title": data["new_title_name"] if new else "",
+            "proposed_title_kind": data["new_title_kind"] if new else "",
+            "proposed_title_year": data["new_title_year"] if new else None,
+            "text": data["text"],
+            "is_spoiler": data["is_spoiler"],
+        }

@@ -127,7 +127,15 @@ class Correction(ReaderFeedback):
     decision_message = models.TextField(blank=True, editable=False)
 
     class Meta(ReaderFeedback.Meta):
-        constraints = [one_of("state", CorrectionState, name="correction_state_valid")]
+        constraints = [
+            one_of("state", CorrectionState, name="correction_state_valid"),
+            # One waiting correction per person and story: a second would race the first.
+            models.UniqueConstraint(
+                fields=["anecdote", "proposer"],
+                condition=models.Q(state=CorrectionState.PENDING),
+                name="correction_one_pending_per_proposer",
+            ),
+        ]
 
     def __str__(self):
         return f"Correction to “{self.anecdote}”"
@@ -157,6 +165,10 @@ class Report(ReaderFeedback):
 
     anecdote = models.ForeignKey(Anecdote, on_delete=models.CASCADE, related_name="reports")
     reporter = account_link("reports", help_text="Empty for an anonymous reader.")
+    # A deleted account also empties ``reporter``; this tells the two apart.
+    signed_in = models.BooleanField(
+        default=False, editable=False, help_text="Whether the reporter was signed in."
+    )
     reason = models.CharField(max_length=20, choices=Reason.choices)
     note = models.TextField(blank=True, max_length=1000)
     state = _decision_state(State.choices, State.OPEN)
@@ -172,3 +184,11 @@ class Report(ReaderFeedback):
 
     def __str__(self):
         return f"{self.get_reason_display()}: “{self.anecdote}”"
+
+    @property
+    def sent_by(self):
+        """Who sent it, as moderators read it: a name, a deleted account or an anonymous
+        reader."""
+        if self.reporter is not None:
+            return self.reporter.get_username()
+        return "a deleted account" if self.signed_in else "an anonymous reader"

@@ -5,7 +5,7 @@ them changes ``Anecdote.state`` itself.
 
 - ``lifecycle``: approve, reject, unpublish, withdraw, resubmit, edit (the table of allowed
   moves is ``trivia.lifecycle``), and a superuser's deletion, which the trail outlives.
-- ``submissions``: a contributor's new story.
+- ``submissions``: a contributor's new story, and its second chance once rejected.
 - ``feedback``: corrections and reports.
 - ``votes``: readers' "interesting" votes.
 - ``catalogue``: titles, people, tags and sources edited or renamed; contributors renamed or
@@ -42,7 +42,7 @@ from .lifecycle import (
     unpublish_story,
     withdraw_story,
 )
-from .submissions import check_submission_allowance, submit_story
+from .submissions import check_submission_allowance, revise_submission, submit_story
 from .votes import vote_interesting, withdraw_vote
 
 __all__ = [
@@ -62,6 +62,7 @@ __all__ = [
     "report_story",
     "resolve_report",
     "resubmit_story",
+    "revise_submission",
     "submit_story",
     "unpublish_story",
     "vote_interesting",

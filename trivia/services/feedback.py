@@ -35,6 +35,12 @@ def propose_correction(*, story, proposer, text, note=""):
             raise ModerationError("Only a published story can be corrected; edit it instead.")
         if not text or text == current.text:
             raise ModerationError("The proposed text is the same as the published one.")
+        # Checked under the story's lock; the database's partial unique constraint backs it.
+        if current.corrections.filter(proposer=proposer, state=Correction.State.PENDING).exists():
+            raise ModerationError(
+                "You already have a correction of this story waiting for a moderator: wait "
+                "for their answer before proposing another."
+            )
         correction = Correction.objects.create(
             anecdote=current,
             proposer=proposer,
@@ -113,7 +119,11 @@ def report_story(*, story, reporter, reason, note=""):
         if current.state != State.PUBLISHED:
             raise ModerationError("Only published stories can be reported.")
         report = Report.objects.create(
-            anecdote=current, reporter=reporter, reason=reason, note=(note or "").strip()
+            anecdote=current,
+            reporter=reporter,
+            signed_in=reporter is not None,
+            reason=reason,
+            note=(note or "").strip(),
         )
         _record_feedback(
             current, actor=reporter, action=Action.REPORTED, reason=reason, message=report.note

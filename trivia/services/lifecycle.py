@@ -30,7 +30,17 @@ Action = ModerationEvent.Action
 
 # What a moderator (or the contributor, where allowed) may change through ``edit_story``.
 EDITABLE_FIELDS = frozenset(
-    {"text", "title", "proposed_title", "is_spoiler", "image", "accuracy", "accuracy_note"}
+    {
+        "text",
+        "title",
+        "proposed_title",
+        "proposed_title_kind",
+        "proposed_title_year",
+        "is_spoiler",
+        "image",
+        "accuracy",
+        "accuracy_note",
+    }
 )
 
 
@@ -225,14 +235,16 @@ def withdraw_story(*, story, contributor):
     return _transition(story, actor=contributor, action=Action.WITHDRAWN)
 
 
-def resubmit_story(*, story, contributor):
-    """Send a rejected or withdrawn story (usually just edited) back to the queue."""
+def resubmit_story(*, story, contributor, message=""):
+    """Send a rejected or withdrawn story (usually just edited) back to the queue. ``message``
+    tells the moderators what the contributor changed."""
     _require_role(Action.RESUBMITTED, contributor, story)
     return _transition(
         story,
         actor=contributor,
         action=Action.RESUBMITTED,
         fields={"submitted_at": timezone.now()},
+        message=message,
     )
 
 
@@ -271,10 +283,13 @@ def edit_story(*, story, editor, changes=None, tags=None, people=None, expected_
         if current.state == State.PUBLISHED and changes.get("title", current.title) is None:
             raise ModerationError("A published story must keep a title.")
         shown_before = publication.footprint(current)
+        shown_image = current.image.name
         for field, value in changes.items():
             setattr(current, field, value)
         if "title" in changes and current.title_id:
             current.proposed_title = ""
+        if "image" in changes and current.image.name != shown_image:
+            current.image_renditions = {}  # the copies were of the image replaced
         current.version += 1
         current.save()
         if tags is not None:

@@ -14,15 +14,16 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.mixins import LoginRequiredMixin
-from django.db import transaction
+from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 from django.views.generic import ListView
 
-from .. import services
-from ..forms import SubmissionForm
+from .. import images, queries, services
+from ..forms import SourceFormSet, StoryEditForm, sources_initial
 from ..models import Anecdote, Correction, ModerationEvent
+from .submit import LOOKED_AUTOMATED, SOURCE_PREFIX, SUGGESTED_TAGS, _title_choices, search_titles
 
 State = Anecdote.State
 Action = ModerationEvent.Action
@@ -51,6 +52,15 @@ def explain_decision(story):
     if story.state == State.PENDING and last and last.action == Action.UNPUBLISHED:
         return Explanation("Taken off the site", REASON_LABELS.get(last.reason, ""), last.message)
     return None
+
+
+def last_rejection(story):
+    """The moderators' reason for rejecting ``story`` when that is still their last word (a
+    story rejected, then withdrawn or resubmitted), for the page that answers it."""
+    last = story.decisions[0] if story.decisions else None
+    if last is None or last.action != Action.REJECTED:
+        return None
+    return Explanation("Not accepted", REASON_LABELS.get(last.reason, ""), last.message)
 
 
 def own_stories(user):
@@ -107,9 +117,9 @@ class SubmissionListView(LoginRequiredMixin, ListView):
 
 @login_required
 def edit_submission(request, pk):
-    """Edit a pending story in place; edit a rejected or withdrawn one and send it back to the
-    queue in the same step (what ``trivia.lifecycle`` allows). A published story is corrected
-    instead."""
+    """Edit a pending story with everything /submit/ offers (title, text, tags, spoiler,
+    sources, image); edit a rejected or withdrawn one and send it back to the queue in the same
+    step (what ``trivia.lifecycle`` allows). A published story is corrected instead."""
     story = get_own_story(request, pk)
     actions = story.allowed_actions(request.user)
     if "edit" not in actions:
@@ -117,37 +127,80 @@ def edit_submission(request, pk):
             return redirect("submission_correct", pk=story.pk)
         return redirect("my_submissions")
     resubmit = "resubmit" in actions
-    form = SubmissionForm(posted(request), story=story)
-    if request.method == "POST" and form.is_valid():
-        try:
-            with transaction.atomic():
-                services.edit_story(
-                    story=story,
-                    editor=request.user,
-                    changes=form.changes(),
-                    tags=form.cleaned_data["tags"],
-                    expected_version=form.cleaned_data["loaded_version"],
-                )
-                if resubmit:
-                    services.resubmit_story(story=story, contributor=request.user)
-        except services.ModerationError as error:
-            form.add_error(None, str(error))
-        else:
-            if resubmit:
-                messages.success(request, "Your story is back in the queue for a moderator.")
-            else:
-                messages.success(request, "Your changes are saved. A moderator will read them.")
+    data = posted(request)
+    form = StoryEditForm(data, request.FILES if data else None, story=story)
+    cited = story.citations.select_related("source").order_by("pk")
+    sources = SourceFormSet(
+        data, prefix=SOURCE_PREFIX, initial=None if data else sources_initial(cited)
+    )
+    problem = ""
+    if data is not None and request.POST.get("action") == "search":
+        form, sources = _as_typed(form, sources, story)
+    elif data is not None and form.is_bot():
+        problem = LOOKED_AUTOMATED
+    elif data is not None and form.is_valid() & sources.is_valid():
+        if _save(request, story, form, sources, resubmit=resubmit):
             return redirect("my_submissions")
+    query = request.POST.get("title_q", "")[:200].strip()
+    results = search_titles(query) if query else []
     return render(
         request,
         "trivia/submission_form.html",
         {
             "story": story,
             "form": form,
+            "sources": sources,
+            "problem": problem,
             "resubmit": resubmit,
-            "explanation": explain_decision(story),
+            "explanation": explain_decision(story) or last_rejection(story),
+            "title_query": query,
+            "title_results": results,
+            "title_choices": _title_choices(form, results),
+            "chosen_title": str(form["title"].value() or ""),
+            "suggested_tags": queries.popular_tags(SUGGESTED_TAGS),
         },
     )
+
+
+def _save(request, story, form, sources, *, resubmit):
+    """Store a new image, then change the story through ``services.revise_submission``;
+    returns whether it was saved (a refusal becomes the form's error, the new image deleted)."""
+    clean = form.cleaned_data["image"]
+    if clean:
+        image = images.store_clean_image(clean, images.STORY_IMAGES)
+    else:
+        image = "" if form.cleaned_data["remove_image"] else None
+    try:
+        services.revise_submission(
+            story=story,
+            contributor=request.user,
+            changes=form.changes(),
+            tags=form.cleaned_data["tags"],
+            citations=sources.citations(),
+            image=image,
+            expected_version=form.cleaned_data["loaded_version"],
+        )
+    except services.ModerationError as error:
+        if clean:
+            images.delete_files(default_storage, [image])
+        form.add_error(None, str(error))
+        return False
+    if resubmit:
+        messages.success(request, "Your story is back in the queue for a moderator.")
+    else:
+        messages.success(request, "Your changes are saved. A moderator will read them.")
+    return True
+
+
+def _as_typed(form, sources, story):
+    """Unbound copies of the posted forms after a title search: what was typed, not judged."""
+    keep = [name for name in form.fields if name not in ("image", "remove_image", form.HONEYPOT)]
+    typed = StoryEditForm(initial={name: form[name].value() for name in keep}, story=story)
+    typed_sources = SourceFormSet(
+        prefix=SOURCE_PREFIX,
+        initial=[{name: each[name].value() for name in each.fields} for each in sources.forms],
+    )
+    return typed, typed_sources
 
 
 @login_required

@@ -7,7 +7,8 @@ One page, several steps, all posted to the same URL and told apart by the button
   everything typed so far. With JavaScript, static/js/title-search.js fills the same list from
   ``/submit/titles/?q=`` as the contributor types.
 - ``preview`` — check everything, then show the story as it will look and the published stories
-  on that title that look like it ("is it one of these?"), with the data in hidden fields.
+  that look like it ("is it one of these?": on that title, or across titles for a proposed
+  one, ``trivia.similar``), with the data in hidden fields.
 - ``edit`` — back from the preview to the form, with everything kept.
 - ``submit`` — check everything again and create the pending story through
   ``services.submit_story``.
@@ -126,10 +127,10 @@ def _title_choices(form, results):
     return list(unique.values())
 
 
-def _render_form(request, form, sources, *, key, query="", **extra):
+def _form_context(request, form, sources, *, key, query="", **extra):
     query = query.strip()
     results = search_titles(query) if query else []
-    context = {
+    return {
         "form": form,
         "sources": sources,
         "submission_key": key,
@@ -141,7 +142,19 @@ def _render_form(request, form, sources, *, key, query="", **extra):
         "suggested_tags": queries.popular_tags(SUGGESTED_TAGS),
         **extra,
     }
+
+
+def _render_form(request, form, sources, *, key, query="", **extra):
+    context = _form_context(request, form, sources, key=key, query=query, **extra)
     return render(request, "trivia/submit_form.html", context)
+
+
+def _too_many(request, form, sources, *, key, query=""):
+    """The 429 for a limited step: the form again with everything typed (nothing judged), so
+    the story is not lost and can be sent once the limit allows."""
+    form, sources = _as_typed(form, sources)
+    context = _form_context(request, form, sources, key=key, query=query)
+    return too_many_requests(request, "submit", template="trivia/submit_form.html", context=context)
 
 
 def _as_typed(form, sources):
@@ -233,7 +246,7 @@ def new_story(request):
 
     # Decoding an image is the costly part of a preview: it counts against the submit limit.
     if request.FILES.get("image") and is_limited(request, "submit"):
-        return too_many_requests(request, "submit")
+        return _too_many(request, form, sources, key=key, query=query)
     image_error = take_upload(request, form, key)
     if action in ("search", "edit"):
         form, sources = _as_typed(form, sources)
@@ -277,7 +290,9 @@ def _preview(request, form, sources, *, key, query, image_error):
         "sources": sources,
         "submission_key": key,
         "story": _preview_story(request, form, sources, key=key, kept=kept),
-        "similar": similar_stories(title=data["title"], text=data["text"]),
+        "similar": similar_stories(
+            title=data["title"], text=data["text"], proposed_title=data["new_title_name"]
+        ),
         "kept_image": kept,
         "image_token": PurePosixPath(kept["name"]).name if kept else "",
     }
@@ -287,7 +302,7 @@ def _preview(request, form, sources, *, key, query, image_error):
 def _submit(request, form, sources, key):
     """The final step: create the story once, however often this step is posted."""
     if is_limited(request, "submit"):
-        return too_many_requests(request, "submit")
+        return _too_many(request, form, sources, key=key)
     if form.is_bot():
         return _robot(request, form, sources, key)
     done = _already_submitted(request, key)

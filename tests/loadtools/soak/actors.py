@@ -320,13 +320,18 @@ class Run:
     def read_outcome(self, browser, answer, story, action, username):
         """Follow the redirect to the page carrying the admin's message and read it: "1 story
         approved." is the acknowledgement; "Not approved: … it is rejected (…)" is a story
-        someone else decided first, which the moderator must be told and not shown an error."""
-        if not ok(answer, 302):
-            return
-        page = browser.get(answer.location, step="decision outcome")
-        if not ok(page):
-            with self.lock:
-                self.unconfirmed += 1
+        someone else decided first, which the moderator must be told and not shown an error.
+        A rejection lost that way answers with its own page again, the message on it and the
+        reason and message as typed, rather than a redirect."""
+        if ok(answer) and action == Action.REJECTED:
+            page = answer
+        elif ok(answer, 302):
+            page = browser.get(answer.location, step="decision outcome")
+            if not ok(page):
+                with self.lock:
+                    self.unconfirmed += 1
+                return
+        else:
             return
         said = messages_of(page.text)
         if f"1 story {action}." in [text for level, text in said if level in ("info", "success")]:
@@ -337,6 +342,7 @@ class Run:
         if not refusals:
             page.call.unexpected = f"no message after a decision: {said}"
         elif any(marker in refusals[0] for marker in STALE_MARKERS):
+            answer.call.unexpected = ""  # the lost rejection's page again is the right answer
             with self.lock:
                 self.refused_stale += 1
         else:
