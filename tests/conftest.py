@@ -61,6 +61,13 @@ def contributor(db):
 
 
 @pytest.fixture
+def me(client, contributor):
+    """The contributor, signed in with ``client``: pages of "My submissions" are theirs."""
+    client.force_login(contributor)
+    return contributor
+
+
+@pytest.fixture
 def author(db):
     """A contributor whose email address is confirmed: one who may submit."""
     return factories.verified_user("ines")

@@ -22,12 +22,6 @@ State = Anecdote.State
 LIST_URL = "/accounts/submissions/"
 
 
-@pytest.fixture
-def me(client, contributor):
-    client.force_login(contributor)
-    return contributor
-
-
 def edit_url(story):
     return f"/accounts/submissions/{story.pk}/edit/"
 

@@ -31,7 +31,6 @@ ROLE_LABELS = {
     "caption": "Caption",
     "furniture": "Page furniture",
 }
-assert tuple(ROLE_LABELS) == ROLES
 
 
 class ArticleImportMixin:
@@ -131,7 +130,7 @@ class ArticleImportMixin:
             preview=preview,
             article=article,
             paragraphs=paragraphs,
-            role_choices=list(ROLE_LABELS.items()),
+            role_choices=[(role, ROLE_LABELS[role]) for role in ROLES],
         )
 
     def render_import(self, request, **context):
