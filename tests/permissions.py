@@ -210,7 +210,7 @@ ROWS = [
     Row(
         "accounts/submissions/<int:pk>/withdraw/",
         "/accounts/submissions/{pending}/withdraw/",
-        signed_in(405),
+        author_only(200),
         author_only(Go("/accounts/submissions/")),
     ),
     Row(
@@ -350,6 +350,8 @@ ROWS += [
         admin_page(405, 405, 405),
     ),
     Row("admin/jsi18n/", "/admin/jsi18n/", STAFF_ONLY, admin_page(405, 405, 405)),
+    # The moderation figures: read only, for moderators.
+    Row("admin/figures/", "/admin/figures/", MODERATORS, MODERATORS),
     # "View on site" only redirects: the story's own page then decides who may read it.
     Row(
         "admin/r/<path:content_type_id>/<path:object_id>/",
@@ -417,6 +419,14 @@ ROWS += [
         QUEUE + "{pending}/unpublish/",
         MODERATORS,
         MODERATORS,
+    ),
+    # The review desk (trivia/admin/desk): moderators only; a decision redirects to the desk.
+    Row(
+        "admin/desk/",
+        "/admin/desk/",
+        MODERATORS,
+        admin_page(403, Go("/admin/desk/"), Go("/admin/desk/")),
+        data={"item": "story-{pending}", "action": "approve", "version": "{pending_version}"},
     ),
     # Every story.
     Row(

@@ -173,11 +173,12 @@ def test_queue_shows_title_excerpt_contributor_record_age_and_source_count(moder
     page = moderator_client.get(queue_url()).content.decode()
 
     assert "Alien (1979)" in page
-    assert "x" * 139 + "…" in page
-    assert "x" * 300 not in page
+    # The excerpt opens into the whole text in place: no page load, no script.
+    assert '<details class="whole-story"><summary>' + "x" * 139 + "…</summary>" in page
+    assert '<div class="story-text">' + "x" * 300 + "</div></details>" in page
     assert "carol" in page and "1 published, 1 rejected" in page
     assert "3\xa0days" in page  # timesince keeps the number and unit together
-    assert '<td class="field-number_of_sources">2</td>' in page
+    assert '<td class="field-cited_sources"><ul class="source-list"><li>Article' in page
 
 
 def test_queue_marks_a_proposed_title_that_matched_nothing(moderator_client, contributor):
@@ -548,6 +549,19 @@ def test_history_shows_the_reason_and_message_of_a_decision(moderator_client, mo
     history = page[page.index("Moderation history") :]
     assert "Unpublished" in history and "published → pending" in history
     assert "Unmarked spoiler" in history and "Mark it as a spoiler." in history
+
+
+def test_history_names_an_anonymous_reporter_apart_from_a_deleted_account(moderator_client):
+    story = make_anecdote(state="published")
+    services.report_story(story=story, reporter=None, reason="inaccurate", note="Wrong year.")
+    reader = make_user("gone")
+    services.report_story(story=story, reporter=reader, reason="inaccurate", note="Wrong year.")
+    reader.delete()
+    page = moderator_client.get(change_url(story, "anecdote")).content.decode()
+    history = page[page.index("Moderation history") :]
+    assert history.count("an anonymous reader") == 1
+    assert history.count("a deleted account") == 1
+    assert history.index("an anonymous reader") < history.index("a deleted account")
 
 
 def test_editing_sources_and_tags_is_recorded_as_one_edit(moderator_client):

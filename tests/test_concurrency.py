@@ -28,7 +28,9 @@ def decide_all(moderator, stories, start, outcome, seed):
                 if rng.random() < 0.5:
                     services.approve_story(story=story, moderator=moderator)
                 else:
-                    services.reject_story(story=story, moderator=moderator, reason="other")
+                    services.reject_story(
+                        story=story, moderator=moderator, reason="other", message="No."
+                    )
                 outcome["decided"].append(story.pk)
             except services.StaleDecision:
                 outcome["told"].append(story.pk)

@@ -44,9 +44,18 @@ def test_a_correction_is_decided_once(moderator):
     correction = services.propose_correction(story=anecdote, proposer=make_user(), text="New.")
     stale = Correction.objects.get(pk=correction.pk)
     services.accept_correction(correction=correction, moderator=moderator)
-    with pytest.raises(services.StaleDecision):
-        services.reject_correction(correction=stale, moderator=make_moderator())
+    with pytest.raises(services.StaleDecision, match="already accepted by mod"):
+        services.reject_correction(correction=stale, moderator=make_moderator("late"))
     assert Correction.objects.get().state == "accepted"
+
+
+def test_a_moderator_who_loses_a_report_race_is_told_who_won(moderator):
+    anecdote = make_anecdote(state="published")
+    report = services.report_story(story=anecdote, reporter=None, reason="other", note="Typo")
+    stale = Report.objects.get(pk=report.pk)
+    services.resolve_report(report=report, moderator=moderator, outcome="dismissed")
+    with pytest.raises(services.StaleDecision, match="This report was already dismissed by mod"):
+        services.resolve_report(report=stale, moderator=make_moderator("late"), outcome="resolved")
 
 
 @pytest.mark.parametrize("state", ["pending", "rejected", "withdrawn"])

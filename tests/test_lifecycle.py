@@ -207,7 +207,7 @@ def test_my_submissions_offers_exactly_what_allowed_actions_gives(client, state)
     page = client.get("/accounts/submissions/").content.decode()
     actions = story.allowed_actions(author)
     links = {
-        "withdraw": f'action="/accounts/submissions/{story.pk}/withdraw/"',
+        "withdraw": f'href="/accounts/submissions/{story.pk}/withdraw/"',
         "edit": f'href="/accounts/submissions/{story.pk}/edit/"',
         "correct": f'href="/accounts/submissions/{story.pk}/correct/"',
     }
@@ -273,4 +273,4 @@ def test_a_refused_feedback_decision_names_the_story_and_why(client):
         f"/admin/trivia/report/{report.pk}/change/", {"_resolve": "1"}, follow=True
     )
     page = response.content.decode()
-    assert "Not closed: “The dog was a puppet.”: This report was already handled" in page
+    assert "Not closed: “The dog was a puppet.”: This report was already dismissed by mod" in page

@@ -104,7 +104,9 @@ def test_only_pending_stories_can_be_approved_or_rejected(moderator, state):
     with pytest.raises(services.ModerationError, match="Cannot approve"):
         services.approve_story(story=anecdote, moderator=moderator)
     with pytest.raises(services.ModerationError, match="Cannot reject"):
-        services.reject_story(story=anecdote, moderator=moderator, reason="other")
+        services.reject_story(
+            story=anecdote, moderator=moderator, reason="other", message="Too vague."
+        )
     assert Anecdote.objects.get(pk=anecdote.pk).state == state
 
 
@@ -120,7 +122,9 @@ def test_second_moderator_deciding_a_decided_story_is_told_who_won(moderator):
     stale_copy = Anecdote.objects.get(pk=anecdote.pk)
     services.approve_story(story=anecdote, moderator=moderator)
     with pytest.raises(services.StaleDecision, match="approved by mod"):
-        services.reject_story(story=stale_copy, moderator=make_moderator(), reason="other")
+        services.reject_story(
+            story=stale_copy, moderator=make_moderator(), reason="other", message="Vague."
+        )
     assert Anecdote.objects.get(pk=anecdote.pk).state == State.PUBLISHED
 
 
@@ -208,7 +212,9 @@ def test_moderator_unpublishes_with_a_reason(moderator, to_state):
 def test_unpublishing_a_pending_story_is_refused(moderator):
     anecdote = make_anecdote()
     with pytest.raises(services.ModerationError, match="Cannot unpublish"):
-        services.unpublish_story(story=anecdote, moderator=moderator, reason="other")
+        services.unpublish_story(
+            story=anecdote, moderator=moderator, reason="other", message="Vague."
+        )
 
 
 def test_moderator_correction_keeps_the_original_text_in_history(moderator):
@@ -262,7 +268,23 @@ def test_deleting_a_contributor_keeps_their_published_story():
 
 def test_every_event_is_kept_in_order(moderator):
     anecdote = make_anecdote(state=State.PUBLISHED)
-    services.unpublish_story(story=anecdote, moderator=moderator, reason="other")
+    services.unpublish_story(
+        story=anecdote, moderator=moderator, reason="other", message="Checking a date."
+    )
     services.approve_story(story=anecdote, moderator=moderator)
     assert actions(anecdote) == ["submitted", "approved", "unpublished", "approved"]
     assert ModerationEvent.objects.filter(anecdote=anecdote).count() == 4
+
+
+@pytest.mark.parametrize("message", ["", "   "])
+def test_other_needs_a_message_in_the_service_too(moderator, message):
+    pending, published = make_anecdote(), make_anecdote(state=State.PUBLISHED)
+    with pytest.raises(services.ModerationError, match="write a message"):
+        services.reject_story(story=pending, moderator=moderator, reason="other", message=message)
+    with pytest.raises(services.ModerationError, match="write a message"):
+        services.unpublish_story(
+            story=published, moderator=moderator, reason="other", message=message
+        )
+    assert Anecdote.objects.get(pk=pending.pk).state == State.PENDING
+    assert Anecdote.objects.get(pk=published.pk).state == State.PUBLISHED
+    assert not ModerationEvent.objects.filter(action__in=["rejected", "unpublished"]).exists()

@@ -104,10 +104,10 @@ def test_the_actions_offered_follow_the_state(client, me):
     rejected = make_anecdote(contributor=me, state=State.REJECTED)
     published = make_anecdote(contributor=me, state=State.PUBLISHED)
     html = html_of(client.get(LIST_URL))
-    assert f'action="{withdraw_url(pending)}"' in html
+    assert f'href="{withdraw_url(pending)}"' in html
     assert f'href="{edit_url(rejected)}">Edit and resubmit' in html
     assert f'href="{correct_url(published)}">Propose a correction' in html
-    assert f'action="{withdraw_url(published)}"' not in html
+    assert withdraw_url(published) not in html
     assert f'href="{edit_url(published)}"' not in html
 
 
@@ -115,8 +115,8 @@ def test_a_story_not_accepted_may_be_withdrawn_as_the_lifecycle_allows(client, m
     rejected = make_anecdote(contributor=me, state=State.REJECTED)
     withdrawn = make_anecdote(contributor=me, state=State.WITHDRAWN)
     html = html_of(client.get(LIST_URL))
-    assert f'action="{withdraw_url(rejected)}"' in html
-    assert f'action="{withdraw_url(withdrawn)}"' not in html
+    assert f'href="{withdraw_url(rejected)}"' in html
+    assert withdraw_url(withdrawn) not in html
     assert f'href="{edit_url(withdrawn)}">Edit and resubmit' in html
     assert client.post(withdraw_url(rejected)).status_code == 302
     assert fresh(rejected).state == State.WITHDRAWN
@@ -127,6 +127,7 @@ def test_another_users_story_is_a_404_on_every_page(client, me, state):
     story = make_anecdote(state=state)
     assert client.get(edit_url(story)).status_code == 404
     assert client.post(edit_url(story), edit_data(story, text="Mine now.")).status_code == 404
+    assert client.get(withdraw_url(story)).status_code == 404
     assert client.post(withdraw_url(story)).status_code == 404
     assert client.get(correct_url(story)).status_code == 404
     assert client.post(correct_url(story), {"text": "Mine now."}).status_code == 404
@@ -289,10 +290,23 @@ def test_withdrawing_a_pending_story(client, me):
     assert f'href="{edit_url(story)}">Edit and resubmit' in html
 
 
-def test_withdrawing_takes_a_post(client, me):
-    story = make_anecdote(contributor=me)
-    assert client.get(withdraw_url(story)).status_code == 405
+def test_withdrawing_asks_for_confirmation_first(client, me):
+    story = make_anecdote(contributor=me, text="The dog was a stand-in.")
+    # The list offers a link to a question, not a button that withdraws at once.
+    assert f'href="{withdraw_url(story)}"' in html_of(client.get(LIST_URL))
+    page = html_of(client.get(withdraw_url(story)))
+    assert "Withdraw this story?" in page and "The dog was a stand-in." in page
+    assert 'method="post"' in page and 'href="/accounts/submissions/"' in page
     assert fresh(story).state == State.PENDING
+    client.post(withdraw_url(story))
+    assert fresh(story).state == State.WITHDRAWN
+
+
+def test_the_confirmation_of_a_story_that_cannot_be_withdrawn_says_so(client, me):
+    story = make_anecdote(contributor=me, state=State.PUBLISHED)
+    response = client.get(withdraw_url(story), follow=True)
+    assert "Cannot withdraw this story: it is published" in html_of(response)
+    assert fresh(story).state == State.PUBLISHED
 
 
 def test_withdrawing_a_published_story_is_refused_with_a_message(client, me):

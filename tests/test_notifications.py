@@ -68,7 +68,9 @@ def test_a_refused_decision_sends_nothing(moderator, django_capture_on_commit_ca
     anecdote = make_anecdote(state="published")
     with django_capture_on_commit_callbacks(execute=True):
         with pytest.raises(services.ModerationError):
-            services.reject_story(story=anecdote, moderator=moderator, reason="other")
+            services.reject_story(
+                story=anecdote, moderator=moderator, reason="other", message="Why."
+            )
     assert mail.outbox == []
 
 

@@ -70,6 +70,13 @@ class BacklotAdminSite(admin.AdminSite):
     # The story lists need the width more than the moderators need a second menu.
     enable_nav_sidebar = False
 
+    def get_urls(self):
+        """The moderators' own pages beside the models' lists: the review desk and the
+        moderation figures."""
+        from .admin import desk, figures
+
+        return [*desk.urls(self), *figures.urls(self), *super().get_urls()]
+
     def get_app_list(self, request, app_label=None):
         apps = super().get_app_list(request, app_label)
         for app in apps:

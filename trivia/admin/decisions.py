@@ -16,6 +16,7 @@ from django.core.exceptions import PermissionDenied
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.text import Truncator
 
 from .. import lifecycle, services
@@ -291,6 +292,19 @@ class StoryDecisionsMixin:
         )
         if chosen is not None and self.has_moderate_permission(request):
             if getattr(self, chosen.verb)(request, [obj], expected_version=obj.version):
-                return HttpResponseRedirect(self.changelist_url(request))
+                return HttpResponseRedirect(self.next_url(request) or self.changelist_url(request))
             return HttpResponseRedirect(self.change_url(request, obj))
-        return super().response_change(request, obj)
+        response = super().response_change(request, obj)
+        came_from = self.next_url(request)
+        if came_from and "_save" in request.POST:
+            return HttpResponseRedirect(came_from)
+        return response
+
+    def next_url(self, request):
+        """Where the change page was opened from (``?next=``, the review desk's "Edit"), when
+        it is this site's own address: saving goes back there instead of to the list."""
+        target = request.GET.get("next", "")
+        safe = url_has_allowed_host_and_scheme(
+            target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+        )
+        return target if target and safe else ""

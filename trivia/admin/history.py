@@ -4,7 +4,7 @@ shows of its past (every event with what it changed, and its contributor's recor
 from django.contrib import admin
 from django.db.models import Count
 
-from ..models import Anecdote, ModerationEvent
+from ..models import Anecdote, ModerationEvent, Report
 from .base import ReadOnlyAdmin
 
 State = Anecdote.State
@@ -48,6 +48,7 @@ def moderation_history(story):
     """
     rows, before = [], {}
     events = story.events.select_related("actor").order_by("created_at", "pk")
+    reporters = anonymous_reporters(story)
     for event in events:
         after = event.snapshot or {}
         changes = [
@@ -56,9 +57,43 @@ def moderation_history(story):
             # Snapshots older than a key (accuracy, note and image came later) say nothing of it.
             if after.get(key) != before.get(key) and (key in before if before else after.get(key))
         ]
-        rows.append({"event": event, "reason": reason_label(event.reason), "changes": changes})
+        rows.append(
+            {
+                "event": event,
+                "who": actor_label(event, reporters),
+                "reason": reason_label(event.reason),
+                "changes": changes,
+            }
+        )
         before = after
     return rows
+
+
+def anonymous_reporters(story):
+    """The story's reports that name nobody, as ``(reason, note, signed_in)`` oldest first.
+
+    A report's event has no actor both when an anonymous reader sent it and when the reader's
+    account was deleted since; only the report itself (``Report.signed_in``) tells them apart.
+    """
+    return list(
+        Report.objects.filter(anecdote=story, reporter__isnull=True)
+        .order_by("created_at", "pk")
+        .values_list("reason", "note", "signed_in")
+    )
+
+
+def actor_label(event, reporters):
+    """Who acted, as the history names them: a username, "an anonymous reader" for a report
+    sent signed out, otherwise "a deleted account". ``reporters`` (``anonymous_reporters``) is
+    consumed in order, each report matched to the first event with its reason and note."""
+    if event.actor is not None:
+        return event.actor.get_username()
+    if event.action == ModerationEvent.Action.REPORTED:
+        for index, (reason, note, signed_in) in enumerate(reporters):
+            if (reason, note) == (event.reason, event.message):
+                del reporters[index]
+                return "a deleted account" if signed_in else "an anonymous reader"
+    return "a deleted account"
 
 
 def display_value(value):

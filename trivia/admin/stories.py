@@ -7,11 +7,18 @@ state or saves a story directly.
 """
 
 from datetime import timedelta
+from urllib.parse import urlencode
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.contrib.admin.widgets import RelatedFieldWidgetWrapper
 from django.contrib.auth import get_permission_codename
-from django.db.models import OuterRef, Prefetch
+from django.core.exceptions import PermissionDenied
+from django.core.files.storage import default_storage
+from django.db.models import F, OuterRef, Prefetch, Window
+from django.db.models.functions import RowNumber
+from django.template.response import TemplateResponse
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
@@ -21,7 +28,7 @@ from django.utils.timesince import timesince
 from .. import services
 from ..matching.people import find_people
 from ..models import Anecdote, Citation, Correction, PendingAnecdote, Report, TitleKind
-from ..similar import similar_stories
+from ..similar import CANDIDATES, THRESHOLD, content_words, similar_stories, similarity
 from .base import SiteAdmin, count_of
 from .decisions import StoryDecisionsMixin, decision_actions, story_label
 from .forms import StoryAdminForm
@@ -36,6 +43,146 @@ def age(moment, *, suffix):
     if timezone.now() - moment < timedelta(minutes=1):
         return "just now"
     return f"{timesince(moment, depth=1)}{suffix}"
+
+
+def thumbnail(story, *, width):
+    """A small ``<img>`` of the story's image (its smallest rendition when there is one),
+    linked to the stored file; "—" without an image."""
+    if not story.image:
+        return "—"
+    renditions = story.image_renditions or {}
+    sources = sorted(renditions.get("sources", []), key=lambda source: source["width"])
+    src = default_storage.url(sources[0]["name"]) if sources else story.image.url
+    own_width, own_height = renditions.get("width"), renditions.get("height")
+    if own_width and own_height:
+        shown = min(width, own_width)
+        size = format_html(
+            'width="{}" height="{}"', shown, max(1, round(own_height * shown / own_width))
+        )
+    else:
+        size = format_html('width="{}"', width)
+    return format_html(
+        '<a href="{}" class="story-thumb"><img src="{}" {} alt="The image sent with story #{}" '
+        'loading="lazy"></a>',
+        story.image.url,
+        src,
+        size,
+        story.pk,
+    )
+
+
+def source_links(citations):
+    """The story's sources, each a link to its address when it has one, with its locator."""
+    if not citations:
+        return format_html('<span class="unmatched">{}</span>', "none")
+    return format_html(
+        '<ul class="source-list">{}</ul>',
+        format_html_join(
+            "",
+            "<li>{}{}</li>",
+            (
+                (
+                    format_html(
+                        '<a href="{}" rel="noopener noreferrer" target="_blank">{}</a>',
+                        citation.source.url,
+                        str(citation.source),
+                    )
+                    if citation.source.url
+                    else str(citation.source),
+                    format_html(' <span class="quiet-note">({})</span>', citation.locator)
+                    if citation.locator
+                    else "",
+                )
+                for citation in citations
+            ),
+        ),
+    )
+
+
+def page_similarities(stories):
+    """Set ``story.similar_found`` on each of one page's stories: the published stories most
+    like it, as ``similar_stories`` finds them for a titled story (its title's latest
+    ``CANDIDATES``, compared word by word), and for an untitled one the site's latest.
+
+    A fixed number of queries for the whole page (``similar_stories`` per row ran five per
+    story): the candidates of every title on the page in one windowed query, the site's latest
+    in another, and the matches' titles in a third. The trigram near misses that
+    ``similar_stories`` adds on PostgreSQL are left to the story's own page.
+    """
+    stories = list(stories)
+    if not stories:
+        return
+    titles = {story.title_id for story in stories if story.title_id}
+    by_title = {}
+    if titles:
+        ranked = (
+            Anecdote.objects.published()
+            .filter(title_id__in=titles)
+            .annotate(
+                rank=Window(
+                    RowNumber(),
+                    partition_by=[F("title_id")],
+                    order_by=[F("published_at").desc(), F("pk").desc()],
+                )
+            )
+            .filter(rank__lte=CANDIDATES)
+            .values_list("pk", "title_id", "text")
+        )
+        for pk, title_id, text in ranked:
+            by_title.setdefault(title_id, []).append((pk, content_words(text)))
+    latest = []
+    if any(story.title_id is None for story in stories):
+        recent = Anecdote.objects.published().order_by("-published_at", "-pk")[:CANDIDATES]
+        latest = [(pk, content_words(text)) for pk, text in recent.values_list("pk", "text")]
+    found = {}
+    for story in stories:
+        words = content_words(story.text)
+        candidates = by_title.get(story.title_id, []) if story.title_id else latest
+        scores = {
+            pk: score
+            for pk, other in candidates
+            if pk != story.pk and (score := similarity(words, other)) >= THRESHOLD
+        }
+        found[story.pk] = sorted(scores, key=lambda pk: (-scores[pk], -pk))[:3]
+    matched = {pk for pks in found.values() for pk in pks}
+    names = dict(
+        Anecdote.objects.filter(pk__in=matched).values_list("pk", "title__name") if matched else []
+    )
+    for story in stories:
+        story.similar_found = [(pk, names.get(pk) or "") for pk in found[story.pk]]
+
+
+class StoryChangeList(ChangeList):
+    """The story lists' page of results, with the similar published stories of each row
+    worked out for the whole page at once (``page_similarities``)."""
+
+    def get_results(self, request):
+        super().get_results(request)
+        if getattr(self.model_admin, "shows_similar", False):
+            page_similarities(self.result_list)
+
+
+class PrefilledAddWrapper(RelatedFieldWidgetWrapper):
+    """The title's "+" (add another) link, opening the new title's form filled with what the
+    contributor proposed: the admin's add view takes its initial values from the query."""
+
+    def __init__(self, wrapper, params):
+        super().__init__(
+            wrapper.widget,
+            wrapper.rel,
+            wrapper.admin_site,
+            can_add_related=wrapper.can_add_related,
+            can_change_related=wrapper.can_change_related,
+            can_delete_related=wrapper.can_delete_related,
+            can_view_related=wrapper.can_view_related,
+        )
+        self.params = params
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        # The links' query; the change and delete views ignore what they do not read.
+        context["url_params"] += "&" + urlencode(self.params)
+        return context
 
 
 class CitationInline(admin.TabularInline):
@@ -93,11 +240,14 @@ class StoryAdmin(StoryDecisionsMixin, SiteAdmin):
     list_display = [
         "title_or_proposed",
         "excerpt",
+        "cited_sources",
+        "image_thumbnail",
         "contributor_record",
         "waiting",
-        "number_of_sources",
     ]
-    list_display_links = ["excerpt"]
+    # The title links to the story: the excerpt opens into the whole text in place.
+    list_display_links = ["title_or_proposed"]
+    shows_similar = False  # the similar published stories of each row (StoryChangeList)
     list_select_related = ["title", "contributor"]
     list_per_page = 50
     search_fields = ["text", "title__name", "title__aliases__name", "proposed_title"]
@@ -113,10 +263,11 @@ class StoryAdmin(StoryDecisionsMixin, SiteAdmin):
         "published_at",
         "rejection_reason",
         "moderator_message",
-        "image",
     ]
     readonly_fields = [
         "proposed_title",
+        "image_preview",
+        "source_addresses",
         *record_fields,
         "suggested_people",
         "possible_duplicates",
@@ -172,8 +323,16 @@ class StoryAdmin(StoryDecisionsMixin, SiteAdmin):
 
     # --- The list ------------------------------------------------------------------------------
 
+    def get_changelist(self, request, **kwargs):
+        return StoryChangeList
+
     def get_queryset(self, request):
-        stories = super().get_queryset(request)
+        citations = Prefetch(
+            "citations",
+            queryset=Citation.objects.select_related("source").order_by("pk"),
+            to_attr="citation_list",
+        )
+        stories = super().get_queryset(request).prefetch_related(citations)
         by_contributor = Anecdote.objects.filter(contributor=OuterRef("contributor"))
         return stories.annotate(
             source_count=count_of(Citation.objects.filter(anecdote=OuterRef("pk")), "anecdote"),
@@ -195,10 +354,37 @@ class StoryAdmin(StoryDecisionsMixin, SiteAdmin):
 
     @admin.display(description="story")
     def excerpt(self, story):
-        text = Truncator(" ".join(story.text.split())).chars(140)
+        """The first 140 characters; a longer story opens into its whole text in place
+        (``<details>``: no script), so a bulk decision is taken on what it says."""
+        flat = " ".join(story.text.split())
+        text = Truncator(flat).chars(140)
+        if text != flat:
+            text = format_html(
+                '<details class="whole-story"><summary>{}</summary>'
+                '<div class="story-text">{}</div></details>',
+                text,
+                story.text,
+            )
         if story.is_spoiler:
             return format_html('<span class="spoiler-flag">spoiler</span> {}', text)
         return text
+
+    @admin.display(description="sources", ordering="source_count")
+    def cited_sources(self, story):
+        return source_links(story.citation_list)
+
+    @admin.display(description="image")
+    def image_thumbnail(self, story):
+        return thumbnail(story, width=80)
+
+    @admin.display(description="image")
+    def image_preview(self, story):
+        return thumbnail(story, width=320)
+
+    @admin.display(description="source addresses")
+    def source_addresses(self, story):
+        """The sources as links, to open while reading (the table below edits them)."""
+        return source_links(list(story.citations.select_related("source").order_by("pk")))
 
     @admin.display(description="contributor", ordering="contributor__username")
     def contributor_record(self, story):
@@ -272,6 +458,18 @@ class StoryAdmin(StoryDecisionsMixin, SiteAdmin):
                 from_anecdote_id__in=[story.pk for story in stories]
             ).values_list("from_anecdote_id", "to_anecdote_id"):
                 flags.setdefault(story_id, []).append(f"#{other_id}")
+            # Stories the importer did not flag are compared as their page compares them.
+            for story in stories:
+                if story.pk not in flags and story.state == State.PENDING:
+                    others = [
+                        f"#{other.pk}"
+                        for other in similar_stories(
+                            title=story.title, text=story.text, proposed_title=story.proposed_title
+                        )
+                        if other.pk != story.pk
+                    ]
+                    if others:
+                        flags[story.pk] = others
             held = [story for story in stories if story.pk in flags]
             if held:
                 self.message_user(
@@ -302,7 +500,16 @@ class StoryAdmin(StoryDecisionsMixin, SiteAdmin):
     # --- The change page -------------------------------------------------------------------------
 
     def get_fieldsets(self, request, obj=None):
-        story = ["title", "text", "people", "suggested_people", "tags", "is_spoiler"]
+        story = [
+            "title",
+            "text",
+            "image_preview",
+            "source_addresses",
+            "people",
+            "suggested_people",
+            "tags",
+            "is_spoiler",
+        ]
         if obj is not None and obj.state == State.PENDING:
             story.insert(2, "possible_duplicates")
         if obj is not None and obj.proposed_title:
@@ -314,6 +521,43 @@ class StoryAdmin(StoryDecisionsMixin, SiteAdmin):
             ("Accuracy", {"fields": ["accuracy", "accuracy_note"]}),
             ("Record", {"classes": ["collapse"], "fields": self.record_fields}),
         ]
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        """The title's "+" opens the new title's form filled with the proposed name, kind and
+        year (``PrefilledAddWrapper``)."""
+        form = super().get_form(request, obj, change=change, **kwargs)
+        field = form.base_fields.get("title")
+        if obj is not None and obj.proposed_title and field is not None:
+            if isinstance(field.widget, RelatedFieldWidgetWrapper):
+                params = {"name": obj.proposed_title}
+                if obj.proposed_title_kind:
+                    params["kind"] = obj.proposed_title_kind
+                if obj.proposed_title_year:
+                    params["year"] = obj.proposed_title_year
+                field.widget = PrefilledAddWrapper(field.widget, params)
+        return form
+
+    def history_view(self, request, object_id, extra_context=None):
+        """The story's moderation history (``moderation_history``), where Django's page would
+        list only the admin's own log entries, which the services do not write."""
+        story = self.get_object(request, admin.utils.unquote(object_id))
+        if story is None:
+            return self._get_obj_does_not_exist_redirect(request, self.opts, object_id)
+        if not self.has_view_or_change_permission(request, story):
+            raise PermissionDenied
+        context = {
+            **self.admin_site.each_context(request),
+            "title": f"History: {story}",
+            "subtitle": None,
+            "opts": self.opts,
+            "original": story,
+            "object": story,
+            "list_title": self.list_title,
+            "history": moderation_history(story),
+            **(extra_context or {}),
+        }
+        request.current_app = self.admin_site.name
+        return TemplateResponse(request, "admin/trivia/includes/story_history.html", context)
 
     def render_change_form(self, request, context, add=False, change=False, form_url="", obj=None):
         if obj is not None:
@@ -360,6 +604,7 @@ class ModerationQueueAdmin(ArticleImportMixin, StoryAdmin):
 
     list_title = "Moderation queue"
     list_display = [*StoryAdmin.list_display, "repeat_flag"]
+    shows_similar = True
     ordering = ["submitted_at", "pk"]
     list_filter = [
         TitleAssignedFilter,
@@ -377,17 +622,26 @@ class ModerationQueueAdmin(ArticleImportMixin, StoryAdmin):
         )
         return super().get_queryset(request).filter(state=State.PENDING).prefetch_related(flags)
 
-    @admin.display(description="possible duplicate")
+    @admin.display(description="duplicate?")
     def repeat_flag(self, story):
-        """The stories its import found it may repeat (``importer.repeats``): a bulk
-        approval leaves it in the queue, so that a moderator compares them first."""
+        """The stories its import found it may repeat (``importer.repeats``), else the
+        published stories most like it (``page_similarities``): a bulk approval leaves it in
+        the queue, so that a moderator compares them first."""
+        if story.repeat_flags:
+            flagged = [(other.pk, "") for other in story.repeat_flags]
+        else:
+            flagged = getattr(story, "similar_found", [])
         return (
             format_html_join(
                 ", ",
-                '<a class="unmatched" href="{}">Possible duplicate of #{}</a>',
+                '<a class="unmatched" href="{}">Possible duplicate of #{}</a>{}',
                 (
-                    (reverse("admin:trivia_anecdote_change", args=[other.pk]), other.pk)
-                    for other in story.repeat_flags
+                    (
+                        reverse("admin:trivia_anecdote_change", args=[pk]),
+                        pk,
+                        format_html(' <span class="quiet-note">({})</span>', name) if name else "",
+                    )
+                    for pk, name in flagged
                 ),
             )
             or "—"
@@ -415,6 +669,7 @@ class AllStoriesAdmin(StoryAdmin):
     list_display = [
         "title_or_proposed",
         "excerpt",
+        "image_thumbnail",
         "state",
         "accuracy",
         "contributor_record",

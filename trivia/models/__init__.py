@@ -2,7 +2,7 @@
 
 - ``catalogue``: titles and people with their aliases.
 - ``stories``: stories (``Anecdote``), sources, citations, tags, votes.
-- ``moderation``: the audit trail, corrections and reports.
+- ``moderation``: the audit trail, corrections and reports, the review desk's claims.
 - ``derived``: search entries, counters and the cache's version rows, kept by the services.
 - ``base``: what they share: choice constraints, links to accounts, image renditions.
 """
@@ -27,6 +27,7 @@ from .moderation import (  # noqa: F401
     Correction,
     ModerationEvent,
     Report,
+    ReviewClaim,
 )
 from .stories import (  # noqa: F401
     Accuracy,

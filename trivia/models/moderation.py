@@ -192,3 +192,34 @@ class Report(ReaderFeedback):
         if self.reporter is not None:
             return self.reporter.get_username()
         return "a deleted account" if self.signed_in else "an anonymous reader"
+
+
+class ClaimKind(models.TextChoices):
+    STORY = "story", "Story"
+    REPORT = "report", "Report"
+    CORRECTION = "correction", "Correction"
+
+
+class ReviewClaim(models.Model):
+    """A moderator has an item open on the review desk (``trivia.admin.desk``): for
+    ``CLAIM_MINUTES`` the other moderators' desks pass it by, so two people do not read the
+    same story at once. A claim is a courtesy, not a lock: the services still refuse the second
+    of two decisions, and an expired claim is simply taken over."""
+
+    Kind = ClaimKind
+
+    kind = models.CharField(max_length=20, choices=ClaimKind.choices)
+    object_id = models.PositiveBigIntegerField()
+    moderator = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="review_claims"
+    )
+    claimed_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["kind", "object_id"], name="one_claim_per_item"),
+            one_of("kind", ClaimKind, name="review_claim_kind_valid"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.object_id} claimed by {self.moderator}"

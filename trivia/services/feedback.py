@@ -52,17 +52,27 @@ def propose_correction(*, story, proposer, text, note=""):
     return correction
 
 
-def _decide(item, *, moderator, to_state, message, already):
-    """Lock-free decision on a correction or a report: the conditional UPDATE lets exactly one
-    moderator decide it; the others are told ``already``."""
+def _decide(item, *, moderator, to_state, message, named):
+    """Lock-free decision on a correction or a report (``named`` "This report"): the
+    conditional UPDATE lets exactly one moderator decide it; the others are told who did."""
     by, at, text = item.decision_columns
     waiting = type(item).objects.filter(pk=item.pk, state=item.waiting_state)
     decided = waiting.update(
         state=to_state, **{by: moderator, at: timezone.now(), text: message.strip()}
     )
     if decided != 1:
-        raise StaleDecision(already)
+        raise StaleDecision(_decided_first(item, named))
     item.refresh_from_db()
+
+
+def _decided_first(item, named):
+    """ "This report was already dismissed by bob.": who won the race, as the loser reads it."""
+    decided_by = item.decision_columns[0]
+    current = type(item).objects.select_related(decided_by).get(pk=item.pk)
+    said = f"{named} was already {current.get_state_display().lower()}"
+    winner = getattr(current, decided_by)
+    # No one named: decided by an account deleted since.
+    return f"{said} by {winner.get_username()}." if winner else f"{said}."
 
 
 def _decide_correction(correction, *, moderator, to_state, message):
@@ -72,7 +82,7 @@ def _decide_correction(correction, *, moderator, to_state, message):
         moderator=moderator,
         to_state=to_state,
         message=message,
-        already="This correction was already decided by another moderator.",
+        named="This correction",
     )
     notify_correction_decision(correction)
 
@@ -144,7 +154,7 @@ def resolve_report(*, report, moderator, outcome, message=""):
             moderator=moderator,
             to_state=to_state,
             message=message,
-            already="This report was already handled by another moderator.",
+            named="This report",
         )
         action = Action.REPORT_DISMISSED if outcome == "dismissed" else Action.REPORT_RESOLVED
         _record_feedback(report.anecdote, actor=moderator, action=action, message=message)

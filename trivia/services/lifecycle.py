@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from .. import publication
 from ..forms.fields import STORY_MAX_CHARS
-from ..lifecycle import AUTHOR, MODERATOR, TRANSITIONS, can_moderate
+from ..lifecycle import AUTHOR, MODERATOR, REASONS_NEEDING_A_MESSAGE, TRANSITIONS, can_moderate
 from ..models import Anecdote, ModerationEvent
 from ..notifications import notify_decision
 from .errors import ModerationError, StaleDecision
@@ -183,15 +183,22 @@ def approve_story(*, story, moderator, expected_version=None):
     )
 
 
-def _valid_reason(reason):
+def _valid_reason(reason, message):
     if reason not in Anecdote.RejectionReason.values:
         raise ModerationError("Choose a reason from the list.")
+    # "Other" alone tells the contributor nothing; the admin's form says so too, but every
+    # caller (the desk, a shell, a script) comes through here.
+    if reason in REASONS_NEEDING_A_MESSAGE and not (message or "").strip():
+        raise ModerationError(
+            f'With the reason "{Anecdote.RejectionReason(reason).label}", write a message '
+            "saying why: the contributor sees it."
+        )
 
 
 def reject_story(*, story, moderator, reason, message="", expected_version=None):
     """Refuse a pending story; the reason and message are shown to its contributor."""
     _require_role(Action.REJECTED, moderator, story)
-    _valid_reason(reason)
+    _valid_reason(reason, message)
     return _transition(
         story,
         actor=moderator,
@@ -207,7 +214,7 @@ def unpublish_story(*, story, moderator, reason, message="", to_state=None, expe
     """Take a published story off the site with a reason: back to the queue (the table's
     first destination, the default) or rejected."""
     _require_role(Action.UNPUBLISHED, moderator, story)
-    _valid_reason(reason)
+    _valid_reason(reason, message)
     destinations = TRANSITIONS[Action.UNPUBLISHED].to_states
     to_state = to_state or destinations[0]
     if to_state not in destinations:

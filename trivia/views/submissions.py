@@ -17,7 +17,7 @@ from django.contrib.auth.mixins import LoginRequiredMixin
 from django.core.files.storage import default_storage
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods
 from django.views.generic import ListView
 
 from .. import images, queries, services
@@ -204,9 +204,17 @@ def _as_typed(form, sources, story):
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def withdraw_submission(request, pk):
+    """Withdraw a story from the queue: a GET asks first (a stray click on the list must not
+    take a story out of the moderators' hands), the confirmation's POST withdraws it."""
     story = get_own_story(request, pk)
+    if request.method == "GET":
+        if "withdraw" not in story.allowed_actions(request.user):
+            state = story.get_state_display().lower()
+            messages.error(request, f"Cannot withdraw this story: it is {state}.")
+            return redirect("my_submissions")
+        return render(request, "trivia/submission_withdraw.html", {"story": story})
     try:
         services.withdraw_story(story=story, contributor=request.user)
     except services.ModerationError as error:
