@@ -153,3 +153,17 @@ soak: install
 	DATABASE_URL="$(SOAK_DATABASE_URL)" \
 		BACKLOT_DEVTOOLS=1 DJANGO_LOG_LEVEL=WARNING $(BIN)/python manage.py soak --duration $(SOAK_DURATION) \
 		--workers $(SOAK_WORKERS) $(SOAK_ARGS)
+
+# The read API checked from outside (docs/api.md): schemathesis against the OpenAPI description
+# of a running server, `make run`'s by default, every operation with API_CHECK_EXAMPLES
+# examples, every check (no 5xx, statuses, content types and bodies as described).
+# API_URL=http://host:port points it at another server. Run in build/api-check, where
+# schemathesis keeps the failures it found, to replay them first next time.
+API_URL ?= http://127.0.0.1:$(PORT)
+API_CHECK_EXAMPLES ?= 50
+.PHONY: api-check
+api-check: install
+	mkdir -p build/api-check
+	cd build/api-check && $(abspath $(BIN))/schemathesis run "$(API_URL)/api/v1/openapi.json" \
+		--checks all --max-examples $(API_CHECK_EXAMPLES) --generation-database none \
+		--wait-for-schema 30

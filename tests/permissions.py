@@ -85,11 +85,15 @@ ROWS = [
     Row("titles/", "/titles/", everyone(200), everyone(405)),
     Row("titles/<slug:slug>/", "/titles/{title}/", everyone(200), everyone(405)),
     Row("titles/<slug:slug>/feed/", "/titles/{title}/feed/", everyone(200), everyone(200)),
+    Row(
+        "titles/<slug:slug>/poster.svg", "/titles/{title}/poster.svg", everyone(200), everyone(405)
+    ),
     Row("tags/", "/tags/", everyone(200), everyone(405)),
     Row("tags/<tagslug:slug>/", "/tags/{tag}/", everyone(200), everyone(405)),
     Row("tags/<tagslug:slug>/feed/", "/tags/{tag}/feed/", everyone(200), everyone(200)),
     Row("people/", "/people/", everyone(200), everyone(405)),
     Row("people/<slug:slug>/", "/people/{person}/", everyone(200), everyone(405)),
+    Row("people/<slug:slug>/feed/", "/people/{person}/feed/", everyone(200), everyone(200)),
     Row("search/", "/search/?q=matrix", everyone(200), everyone(405)),
     Row("anecdotes/<int:pk>/", STORY, everyone(200), everyone(405)),
     # An unpublished story: its contributor and the moderators only.
@@ -115,6 +119,11 @@ ROWS = [
     ),
     Row("random/", "/random/", everyone(Go(STORY)), everyone(Go(STORY))),
     Row("feeds/latest/", "/feeds/latest/", everyone(200), everyone(200)),
+    Row("stories/", "/stories/", everyone(200), everyone(405)),
+    Row("myths/", "/myths/", everyone(200), everyone(405)),
+    Row("myths/feed/", "/myths/feed/", everyone(200), everyone(200)),
+    Row("disputed/", "/disputed/", everyone(200), everyone(405)),
+    Row("disputed/feed/", "/disputed/feed/", everyone(200), everyone(200)),
     Row("sitemap.xml", "/sitemap.xml", everyone(200), everyone(200)),
     Row("sitemap-<section>.xml", "/sitemap-stories.xml", everyone(200), everyone(200)),
     Row("robots.txt", "/robots.txt", everyone(200), everyone(200)),
@@ -227,6 +236,22 @@ ROWS = [
         author_only(Go("/accounts/submissions/{pending}/edit/")),
     ),
     Row("users/<username:username>/", "/users/{username}/", everyone(200), everyone(405)),
+    # --- The public read API (trivia/api/): published content, the same for everyone; reads
+    # only. "api/v1/" is both the API's index and ninja's own root route, behind it.
+    Row("api/v1/", "/api/v1/", everyone(200), everyone(405)),
+    Row("api/v1/openapi.json", "/api/v1/openapi.json", everyone(200), everyone(405)),
+    Row("api/v1/docs", "/api/v1/docs", everyone(200), everyone(405)),
+    Row("api/v1/stories/", "/api/v1/stories/", everyone(200), everyone(405)),
+    Row("api/v1/stories/<pk>/", "/api/v1/stories/{published}/", everyone(200), everyone(405)),
+    # An unpublished story is not in the API, even for its author or a moderator.
+    Row("api/v1/stories/<pk>/", "/api/v1/stories/{pending}/", everyone(404), everyone(405)),
+    Row("api/v1/titles/", "/api/v1/titles/", everyone(200), everyone(405)),
+    Row("api/v1/titles/<slug>/", "/api/v1/titles/{title}/", everyone(200), everyone(405)),
+    Row("api/v1/tags/", "/api/v1/tags/", everyone(200), everyone(405)),
+    Row("api/v1/tags/<slug>/", "/api/v1/tags/{tag}/", everyone(200), everyone(405)),
+    Row("api/v1/people/", "/api/v1/people/", everyone(200), everyone(405)),
+    Row("api/v1/people/<slug>/", "/api/v1/people/{person}/", everyone(200), everyone(405)),
+    Row("api/v1/search/", "/api/v1/search/?q=matrix", everyone(200), everyone(405)),
     # --- allauth's pages (the site's sign-up is above).
     Row(
         "accounts/login/",

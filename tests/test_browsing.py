@@ -49,8 +49,8 @@ def texts(response):
     [
         ("unverified", '<span class="story__unverified"'),
         ("corroborated", '<span class="badge badge--ok">Corroborated</span>'),
-        ("disputed", '<span class="badge badge--warn">Disputed</span>'),
-        ("debunked", '<span class="badge badge--myth">Myth</span>'),
+        ("disputed", '<a class="badge badge--warn" href="/disputed/"'),
+        ("debunked", '<a class="badge badge--myth" href="/myths/"'),
     ],
 )
 def test_every_story_carries_its_accuracy_on_every_list(client, verdicts, accuracy, label):

@@ -122,13 +122,15 @@ def test_headingless_stories_are_given_their_titles(loaded):
         assert story.proposed_title == ""
 
 
-def test_dubious_claims_are_published_as_disputed_with_a_note(loaded):
-    disputed = Anecdote.objects.published().filter(accuracy=Anecdote.Accuracy.DISPUTED)
-    assert sorted(disputed.values_list("title__name", flat=True)) == [
-        "Fight Club",
-        "The Dark Knight",
-    ]
-    assert all(story.accuracy_note for story in disputed)
+def test_dubious_claims_and_a_famous_myth_are_published_with_a_note(loaded, client):
+    """The demo fills /disputed/ and /myths/, each story saying what is known."""
+    published = Anecdote.objects.published()
+    disputed = published.filter(accuracy=Anecdote.Accuracy.DISPUTED)
+    myths = published.filter(accuracy=Anecdote.Accuracy.DEBUNKED)
+    assert list(disputed.values_list("title__name", flat=True)) == ["Fight Club"]
+    assert list(myths.values_list("title__name", flat=True)) == ["The Dark Knight"]
+    assert all(story.accuracy_note for story in [*disputed, *myths])
+    assert "the pause was written into the scene" in client.get("/myths/").content.decode()
 
 
 def test_fight_club_and_the_dark_knight_hold_published_stories_from_both_sources(loaded):

@@ -207,6 +207,9 @@ def test_the_sitemap_lists_every_public_page_and_nothing_else(client):
     urls = sitemap_locations(client)
     assert set(urls) == {
         SERVER + "/",
+        SERVER + "/stories/",
+        SERVER + "/myths/",
+        SERVER + "/disputed/",
         SERVER + "/titles/",
         SERVER + "/tags/",
         SERVER + "/people/",
@@ -299,9 +302,12 @@ def og(html):
 
 
 def json_ld(html):
+    """The page's one document about itself (its breadcrumbs' BreadcrumbList aside)."""
     scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.DOTALL)
-    assert len(scripts) == 1
-    return json.loads(scripts[0])
+    documents = [json.loads(script) for script in scripts]
+    about = [document for document in documents if document["@type"] != "BreadcrumbList"]
+    assert len(about) == 1
+    return about[0]
 
 
 def test_a_title_page_describes_the_title_to_social_networks_and_search_engines(client):
@@ -350,7 +356,7 @@ def test_a_story_page_describes_the_story_and_what_it_is_about(client):
     data = json_ld(html)
     assert data["@type"] == "Article"
     assert data["description"] == story.text
-    assert data["about"] == {"@type": "Movie", "name": "Alien", "url": SERVER + "/titles/alien/"}
+    assert data["about"] == [{"@type": "Movie", "name": "Alien", "url": SERVER + "/titles/alien/"}]
     assert data["author"] == {"@type": "Person", "name": "ripley"}
     assert data["datePublished"] == story.published_at.isoformat()
 

@@ -541,8 +541,18 @@ QUERIES = [
     ("anonymous", "/titles/", ["kind", "letter"], SHORT),
     ("anonymous", "/titles/{title}/", ["sort", "accuracy"], SHORT),
     ("anonymous", "/tags/{tag}/", ["sort", "accuracy"], SHORT),
+    ("anonymous", "/stories/", ["sort", "accuracy"], SHORT),
     ("anonymous", "/people/{person}/", ["sort", "accuracy"], SHORT),
+    ("anonymous", "/people/", ["letter"], SHORT),
     ("anonymous", "/search/", ["q"], STRINGS),
+    (
+        "anonymous",
+        "/api/v1/stories/",
+        ["title", "tag", "person", "accuracy", "sort", "page_size"],
+        SHORT,
+    ),
+    ("anonymous", "/api/v1/titles/", ["kind", "letter", "page_size"], SHORT),
+    ("anonymous", "/api/v1/search/", ["q"], STRINGS),
     ("anonymous", "/sitemap-stories.xml", ["p"], SHORT),
     ("anonymous", "/accounts/login/", ["next"], SHORT),
     ("anonymous", "/random/", ["next"], SHORT),
@@ -581,10 +591,19 @@ PAGED = [
     "/titles/{title}/",
     "/tags/",
     "/tags/{tag}/",
+    "/stories/",
+    "/myths/",
+    "/disputed/",
     "/people/",
     "/search/?q=matrix",
     "/users/{username}/",
     "/accounts/submissions/",
+    "/api/v1/stories/",
+    "/api/v1/stories/?title={title}",
+    "/api/v1/titles/",
+    "/api/v1/tags/",
+    "/api/v1/people/",
+    "/api/v1/search/?q=matrix",
 ]
 
 
@@ -614,6 +633,9 @@ def test_invalid_utf8_in_query_strings_and_paths_is_answered_below_500(world):
         for role, url in [
             ("anonymous", f"/search/?q={value}"),
             ("anonymous", f"/titles/?kind={value}&letter={value}"),
+            ("anonymous", f"/api/v1/search/?q={value}"),
+            ("anonymous", f"/api/v1/stories/?tag={value}&title={value}"),
+            ("anonymous", f"/api/v1/tags/{value}/"),
             ("anonymous", f"/tags/{value}/"),
             ("anonymous", f"/users/{value}/"),
             ("anonymous", f"/media/anecdotes/{value}.png"),
@@ -634,11 +656,16 @@ SEGMENTS = [
     ("anonymous", "/tags/{}/", STRINGS),
     ("anonymous", "/tags/{}/feed/", SHORT),
     ("anonymous", "/people/{}/", SHORT),
+    ("anonymous", "/people/{}/feed/", SHORT),
     ("anonymous", "/anecdotes/{}/", SHORT),
     ("anonymous", "/sitemap-{}.xml", SHORT),
     ("anonymous", "/media/anecdotes/{}", SHORT),
     ("anonymous", "/media/posters/{}", SHORT),
     ("anonymous", "/users/{}/", STRINGS),
+    ("anonymous", "/api/v1/stories/{}/", SHORT),
+    ("anonymous", "/api/v1/titles/{}/", STRINGS),
+    ("anonymous", "/api/v1/tags/{}/", STRINGS),
+    ("anonymous", "/api/v1/people/{}/", SHORT),
     ("anonymous", "/accounts/confirm-email/{}/", SHORT),
     ("anonymous", "/accounts/password/reset/key/{uidb36}-{}/", SHORT),
     ("contributor", "/submit/image/{}/", SHORT),
@@ -659,6 +686,40 @@ def test_every_path_segment_survives_the_catalogue(world):
             segment = quote(value, safe="")
             url = template.replace("{uidb36}", world.values["uidb36"]).replace("{}", segment)
             problems += problems_in(browser.get(url), f"{template} with {name!r}")
+    assert_no_problems(problems)
+
+
+# The read API's parameters, each alone: (address, parameter). Its answers are JSON whatever
+# is sent: the data, or a 4xx whose "detail" says what was wrong (trivia/api/).
+API_PARAMETERS = [
+    *(
+        ("/api/v1/stories/", name)
+        for name in ("title", "tag", "person", "accuracy", "sort", "page", "page_size")
+    ),
+    *(("/api/v1/titles/", name) for name in ("kind", "letter", "page")),
+    ("/api/v1/tags/", "page"),
+    ("/api/v1/people/", "page_size"),
+    ("/api/v1/search/", "q"),
+    ("/api/v1/search/?q=matrix", "page"),
+]
+
+
+def test_the_api_answers_every_payload_with_data_or_a_json_error(world):
+    reader = world.browser("anonymous")
+    problems = []
+    for path, parameter in API_PARAMETERS:
+        for name, value in STRINGS.items():
+            separator = "&" if "?" in path else "?"
+            url = f"{path}{separator}{parameter}={quote(value)}"
+            label = f"{path} {parameter}={name!r}"
+            response = reader.get(url)
+            problems += problems_in(response, label)
+            if response.status_code not in (200, 400, 404):
+                problems.append(f"{label}: answered {response.status_code}")
+            elif not response["Content-Type"].startswith("application/json"):
+                problems.append(f"{label}: answered {response['Content-Type']}")
+            elif response.status_code != 200 and not response.json().get("detail"):
+                problems.append(f"{label}: a {response.status_code} without a detail")
     assert_no_problems(problems)
 
 
@@ -1093,6 +1154,7 @@ def hostile_site(world):
         ]
     readers += ["/", "/titles/", "/tags/", "/people/", "/feeds/latest/", "/users/owner/"]
     readers += ["/sitemap.xml", "/sitemap-titles.xml", "/sitemap-tags.xml"]
+    readers += ["/stories/", "/myths/", "/disputed/", "/myths/feed/", "/disputed/feed/"]
     authors += ["/accounts/submissions/", "/accounts/submissions/?page=2", "/users/owner/"]
     moderators += [
         "/admin/trivia/pendinganecdote/",

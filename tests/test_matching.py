@@ -244,3 +244,17 @@ def test_the_closest_known_name_wins_and_a_tie_between_two_is_no_answer():
     assert names.closest(("kino", "rives"))[0] == "Keanu Reeves"
     assert names.closest(("sean", "bing")) is None  # as close to both
     assert names.closest(("keanu", "reeves")) is None  # known: nothing to correct
+
+
+@pytest.mark.django_db
+def test_a_renamed_title_is_found_by_its_new_name_only():
+    """``services.rename_title`` saves only the name; its normal form, which matching and the
+    A–Z list compare, follows it."""
+    from trivia import services
+
+    title = make_title("Heat")
+    services.rename_title(title=title, name="Zodiac")
+
+    assert Title.objects.get(pk=title.pk).normalized_name == "zodiac"
+    assert list(titles_named("Zodiac")) == [title]
+    assert not titles_named("Heat").exists()

@@ -32,7 +32,9 @@ def test_a_second_anonymous_visit_is_served_from_the_cache_with_one_query(client
     assert len(queries) == 1  # the content generation
 
 
-@pytest.mark.parametrize("url", ["/", "/titles/heat/", "/tags/heists/", "/feeds/latest/"])
+@pytest.mark.parametrize(
+    "url", ["/", "/titles/heat/", "/tags/heists/", "/feeds/latest/", "/stories/"]
+)
 def test_an_approval_shows_on_the_very_next_request(client, title, moderator, url):
     make_anecdote(title=title, state="published", tags=["heists"], text="First story.")
     get(client, url)
@@ -42,7 +44,9 @@ def test_an_approval_shows_on_the_very_next_request(client, title, moderator, ur
     assert "The bank scene was real." in get(client, url).content.decode()
 
 
-@pytest.mark.parametrize("url", ["/", "/titles/heat/", "/tags/heists/", "/search/?q=bank"])
+@pytest.mark.parametrize(
+    "url", ["/", "/titles/heat/", "/tags/heists/", "/search/?q=bank", "/stories/"]
+)
 def test_an_unpublished_story_is_gone_on_the_very_next_request(client, title, moderator, url):
     make_anecdote(title=title, state="published", tags=["heists"], text="Another bank story.")
     story = make_anecdote(

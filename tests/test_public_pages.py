@@ -212,7 +212,10 @@ def test_spoiler_text_is_in_the_page_but_folded_until_revealed(client):
     for url in [reverse("home"), story.title.get_absolute_url(), story.get_absolute_url()]:
         html = page(client, url)
         details = html[html.index('<details class="spoiler">') : html.index("</details>")]
-        assert "<summary>Reveal spoiler</summary>" in details
+        assert (
+            '<summary><span class="spoiler__reveal">Reveal spoiler</span>'
+            '<span class="spoiler__hide">Hide spoiler</span></summary>'
+        ) in details
         assert "Ripley survives." in details
         assert html.count("Ripley survives.") == 1, f"spoiler outside its fold on {url}"
 
@@ -235,6 +238,7 @@ def test_stories_are_plain_text_escaped_on_every_page(client, text, escaped):
         reverse("home"),
         story.title.get_absolute_url(),
         reverse("tag_detail", kwargs={"slug": "markup"}),
+        reverse("story_list"),
         story.get_absolute_url(),
     ]
     for url in [*pages_with_story, reverse("title_list"), reverse("tag_list")]:
@@ -378,6 +382,8 @@ def test_pages_run_the_same_queries_with_6_or_60_stories(client, signed_in):
         title.get_absolute_url(),
         reverse("tag_list"),
         reverse("tag_detail", kwargs={"slug": "stunts"}),
+        reverse("story_list"),
+        reverse("myth_list"),
     ]
     add_stories(title, 6, contributor)
     few = {url: queries_for(client, url) for url in urls}
@@ -385,13 +391,15 @@ def test_pages_run_the_same_queries_with_6_or_60_stories(client, signed_in):
     many = {url: queries_for(client, url) for url in urls}
     assert many == few
     # Cards: stories, then their tags, citations and people, and the stamps of the cached ones;
-    # the publication clock; signed in, the session, the user and their votes.
-    assert max(many.values()) <= (11 if signed_in else 9)
+    # the publication clock; signed in, the session, the user and their votes. The title page
+    # reads its side column (verdicts, people, tags: three grouped queries) once, then keeps it.
+    assert max(many.values()) <= (14 if signed_in else 11)
 
 
 def test_permalink_runs_a_fixed_number_of_queries(client, django_assert_max_num_queries):
     story = make_anecdote(state=State.PUBLISHED, tags=["a", "b", "c"], sources=3)
-    with django_assert_max_num_queries(5):  # the story, its cards' relations, the generation
+    # The story, its card's relations, the generation, and its related stories (one query).
+    with django_assert_max_num_queries(6):
         assert client.get(story.get_absolute_url()).status_code == 200
 
 

@@ -160,7 +160,7 @@ def test_a_spoiler_is_still_hidden_in_the_results(client):
     services.edit_story(story=story, editor=make_moderator(), changes={"is_spoiler": True})
     move_to(story, State.PUBLISHED)
     html = page(client, "twist").content.decode()
-    assert re.search(r"<summary>Reveal spoiler</summary>\s*<p[^>]*>The <mark>twist</mark>", html)
+    assert re.search(r"Hide spoiler</span></summary>\s*<p[^>]*>The <mark>twist</mark>", html)
 
 
 def test_a_long_story_is_cut_around_its_first_match(client):

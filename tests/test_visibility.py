@@ -14,7 +14,7 @@ from django.urls import reverse
 
 from tests.factories import make_anecdote, make_moderator, make_title, make_user
 from trivia import services
-from trivia.models import Anecdote
+from trivia.models import Anecdote, Person
 from trivia.sitemaps import SITEMAPS
 
 pytestmark = pytest.mark.django_db
@@ -34,10 +34,11 @@ HIDDEN_MARKERS = {
 def stories(contributor):
     """The title "Heat" with one story per state (and one published, then taken down)."""
     title = make_title("Heat", year=1995)
+    person = Person.objects.create(name="Val Kilmer")
 
     def story(state, text):
         return make_anecdote(
-            title=title, contributor=contributor, state=state, tags=TAGS, text=text
+            title=title, contributor=contributor, state=state, tags=TAGS, text=text, people=[person]
         )
 
     # Published first: until their first approval, a new account may submit 3 stories a day.
@@ -50,9 +51,14 @@ def stories(contributor):
     )
     made["unpublished"] = taken_down
 
-    # A title and a tag that only unpublished stories have do not exist for readers.
+    # A title, a tag and a person that only unpublished stories have do not exist for readers
+    # (the person's name holds "Secret Film", a marker every page is checked for).
     make_anecdote(
-        title=make_title("Secret Film"), state=State.PENDING, tags=["secret-tag"], text="Unseen."
+        title=make_title("Secret Film"),
+        state=State.PENDING,
+        tags=["secret-tag"],
+        text="Unseen.",
+        people=[Person.objects.create(name="Secret Film Extra")],
     )
     return title, made
 
@@ -74,6 +80,14 @@ def public_urls(title, published):
         reverse("tag_list"),
         reverse("tag_detail", kwargs={"slug": "stunts"}),
         reverse("tag_detail", kwargs={"slug": "night-shoots"}),
+        reverse("story_list"),
+        reverse("story_list") + "?sort=interest",
+        reverse("story_list") + "?accuracy=unverified",
+        reverse("myth_list"),
+        reverse("disputed_list"),
+        reverse("person_list"),
+        reverse("person_list") + "?letter=K",
+        reverse("person_detail", kwargs={"slug": "val-kilmer"}),
         published.get_absolute_url(),
         reverse("healthz"),
         *crawler_urls(title),
@@ -87,6 +101,9 @@ def crawler_urls(title):
         reverse("title_feed", kwargs={"slug": title.slug}),
         reverse("tag_feed", kwargs={"slug": "stunts"}),
         reverse("tag_feed", kwargs={"slug": "night-shoots"}),
+        reverse("myth_feed"),
+        reverse("disputed_feed"),
+        reverse("person_feed", kwargs={"slug": "val-kilmer"}),
         reverse("sitemap"),
         *(reverse("sitemap_section", kwargs={"section": section}) for section in SITEMAPS),
         reverse("robots_txt"),
@@ -110,6 +127,7 @@ def test_the_published_story_is_on_home_title_tag_and_permalink_pages(stories, r
         reverse("home"),
         title.get_absolute_url(),
         reverse("tag_detail", kwargs={"slug": "stunts"}),
+        reverse("story_list"),
         published.get_absolute_url(),
     ]:
         assert PUBLISHED_MARKER in reader.get(url).content.decode(), url
@@ -156,6 +174,8 @@ def test_unpublished_permalinks_are_not_found(stories, reader):
 def test_a_title_or_tag_with_only_unpublished_stories_is_not_found(stories, reader):
     assert reader.get(reverse("title_detail", kwargs={"slug": "secret-film"})).status_code == 404
     assert reader.get(reverse("tag_detail", kwargs={"slug": "secret-tag"})).status_code == 404
+    for name in ("person_detail", "person_feed"):
+        assert reader.get(reverse(name, kwargs={"slug": "secret-film-extra"})).status_code == 404
 
 
 def test_a_title_with_no_story_at_all_is_not_listed_nor_found(client):
@@ -233,8 +253,11 @@ def test_open_graph_and_json_ld_describe_the_published_story_only(stories, reade
     for url in [title.get_absolute_url(), made[State.PUBLISHED].get_absolute_url()]:
         html = reader.get(url).content.decode()
         head = html[: html.index("</head>")]
-        (script,) = re.findall(r'<script type="application/ld\+json">(.*?)</script>', head)
-        machine_readable = json.dumps(json.loads(script)) + "".join(
+        # The page's own document and its breadcrumbs' BreadcrumbList.
+        scripts = re.findall(r'<script type="application/ld\+json">(.*?)</script>', head)
+        assert len(scripts) == 2, url
+        documents = [json.loads(script) for script in scripts]
+        machine_readable = json.dumps(documents) + "".join(
             re.findall(r'<meta property="og:\w+" content="([^"]*)">', head)
         )
         for state, marker in HIDDEN_MARKERS.items():
@@ -276,3 +299,98 @@ def test_filters_and_sorts_show_the_published_story_only(stories, reader):
                 assert marker not in page, (url, params)
     letter_page = reader.get(reverse("title_list"), {"letter": "S"}).content.decode()
     assert "Secret Film" not in letter_page
+
+
+# --- The public read API (/api/v1/) ------------------------------------------------------------
+
+
+def api_urls(title, published):
+    """Every answer of the API about the world of ``stories``: lists, details, every filter,
+    sort and search."""
+    stories = "/api/v1/stories/"
+    return [
+        "/api/v1/",
+        stories,
+        f"{stories}?sort=interest",
+        f"{stories}?title={title.slug}",
+        f"{stories}?title={title.slug}&sort=interest",
+        f"{stories}?tag=stunts",
+        f"{stories}?tag=stunts&sort=interest",
+        f"{stories}?tag=night-shoots&accuracy=unverified",
+        *(f"{stories}?accuracy={accuracy}" for accuracy in Anecdote.Accuracy.values),
+        f"{stories}{published.pk}/",
+        "/api/v1/titles/",
+        "/api/v1/titles/?kind=film",
+        "/api/v1/titles/?letter=S",
+        f"/api/v1/titles/{title.slug}/",
+        "/api/v1/tags/",
+        "/api/v1/tags/stunts/",
+        "/api/v1/people/",
+        "/api/v1/search/?q=marker",
+        "/api/v1/search/?q=story",
+        "/api/v1/search/?q=secret",
+        "/api/v1/search/?q=unseen",
+        "/api/v1/openapi.json",
+    ]
+
+
+def test_only_the_published_story_appears_anywhere_in_the_api(stories, reader):
+    title, made = stories
+    for url in api_urls(title, made[State.PUBLISHED]):
+        response = reader.get(url)
+        assert response.status_code == 200, url
+        answer = response.content.decode()
+        for marker in [*HIDDEN_MARKERS.values(), "Unseen.", "Secret Film", "secret-tag"]:
+            assert marker not in answer, f"{marker!r} leaked on {url}"
+        for state in HIDDEN_MARKERS:
+            assert f'"id": {made[state].pk},' not in answer, f"{state} story listed on {url}"
+    found = reader.get("/api/v1/search/?q=marker").json()
+    assert [story["text"] for story in found["results"]] == [PUBLISHED_MARKER]
+
+
+def test_every_count_in_the_api_counts_the_published_story_only(stories, reader):
+    title, _ = stories
+    assert reader.get("/api/v1/stories/").json()["count"] == 1
+    (listed,) = reader.get("/api/v1/titles/").json()["results"]
+    assert (listed["name"], listed["story_count"]) == ("Heat", 1)
+    detail = reader.get(f"/api/v1/titles/{title.slug}/").json()
+    assert detail["story_count"] == sum(detail["accuracy_counts"].values()) == 1
+    tags = reader.get("/api/v1/tags/").json()["results"]
+    assert {(tag["name"], tag["story_count"]) for tag in tags} == {
+        ("stunts", 1),
+        ("night shoots", 1),
+    }
+    assert reader.get("/api/v1/tags/stunts/").json()["story_count"] == 1
+
+
+def test_unpublished_stories_are_not_found_in_the_api_even_by_their_author_or_a_moderator(
+    stories, client
+):
+    _, made = stories
+    for who in [None, made[State.PENDING].contributor, make_moderator()]:
+        if who is not None:
+            client.force_login(who)
+        for state in HIDDEN_MARKERS:
+            response = client.get(f"/api/v1/stories/{made[state].pk}/")
+            assert response.status_code == 404, (state, who)
+            assert HIDDEN_MARKERS[state] not in response.content.decode()
+
+
+def test_a_title_or_tag_with_only_unpublished_stories_is_not_found_in_the_api(stories, reader):
+    for url in [
+        "/api/v1/titles/secret-film/",
+        "/api/v1/tags/secret-tag/",
+        "/api/v1/stories/?title=secret-film",
+        "/api/v1/stories/?tag=secret-tag",
+    ]:
+        assert reader.get(url).status_code == 404, url
+
+
+def test_a_person_named_only_by_unpublished_stories_is_not_in_the_api(client):
+    hidden = Person.objects.create(name="Hidden Person")
+    story = make_anecdote(title=make_title("Quiet Film"), text="Pending, with a person.")
+    services.edit_story(story=story, editor=make_moderator(), people=[hidden])
+    assert "Hidden Person" not in client.get("/api/v1/people/").content.decode()
+    assert client.get("/api/v1/people/hidden-person/").status_code == 404
+    assert client.get("/api/v1/stories/?person=hidden-person").status_code == 404
+    assert client.get("/api/v1/search/?q=hidden").json()["people"] == []

@@ -1,4 +1,5 @@
-"""Atom feeds of published stories (DESIGN §4): the newest, one title's, one tag's.
+"""Atom feeds of published stories (DESIGN §4): the newest, the myths, the disputed ones, one
+title's, one tag's, one person's.
 
 Feeds start from ``Anecdote.objects.published()`` like every public list, so a story leaves
 them the moment it is unpublished. A feed reader shows what it is given outside the site,
@@ -88,8 +89,31 @@ class LatestStoriesFeed(Feed):
         return item.published_at
 
 
+class MythsFeed(LatestStoriesFeed):
+    """The newest myths: stories the moderators found untrue, each with what is true first.
+    A story leaves it when its verdict changes, as it leaves ``/myths/``."""
+
+    title = "Backlot: myths, and what really happened"
+    subtitle = "Famous behind-the-scenes stories found to be untrue, with the correction."
+    link = reverse_lazy("myth_list")
+    accuracy = Accuracy.DEBUNKED
+
+    def stories(self, obj):
+        # In the verdict's index order (anecdote_accuracy_newest), as on its page.
+        return Anecdote.objects.published().filter(accuracy=self.accuracy).order_by("-pk")
+
+
+class DisputedFeed(MythsFeed):
+    """The newest disputed stories, each with what the sources disagree on first."""
+
+    title = "Backlot: disputed stories"
+    subtitle = "Behind-the-scenes stories whose sources disagree, with what is in dispute."
+    link = reverse_lazy("disputed_list")
+    accuracy = Accuracy.DISPUTED
+
+
 class OneSubjectFeed(LatestStoriesFeed):
-    """The newest stories of one title or one tag, found by its slug among ``subjects()``: a
+    """The newest stories of one title, tag or person, found by its slug among ``subjects()``: a
     404 for one readers cannot open. The feed's title and subtitle name it (``{name}``), and
     the page cache drops the feed with the subject's page (``shows``, ``kind:pk``)."""
 
@@ -144,3 +168,20 @@ class TagStoriesFeed(OneSubjectFeed):
 
     def stories(self, obj):
         return queries.stories_tagged(obj)
+
+
+class PersonStoriesFeed(OneSubjectFeed):
+    """One person's newest published stories, across titles."""
+
+    kind = "person"
+    title_format = "Backlot: behind the scenes with {name}"
+    subtitle_format = "New behind-the-scenes stories about {name}, as they are published."
+
+    def subjects(self):
+        return queries.person_has_stories()
+
+    def link(self, obj):
+        return obj.get_absolute_url()
+
+    def stories(self, obj):
+        return obj.anecdotes.published().order_by("-published_at", "-pk")

@@ -18,7 +18,7 @@ correlated subquery is the slowest shape of all, so those subqueries are built f
 import random
 
 from django.db.models import Count, Exists, F, OuterRef, Subquery
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Substr, Upper
 from taggit.models import Tag
 
 from .models import Anecdote, Person, TaggedAnecdote, Title, Vote
@@ -75,6 +75,19 @@ def people_with_stories():
         .values("n")
     )
     return person_has_stories().annotate(story_count=Subquery(stories))
+
+
+def person_letters():
+    """The letters of ``/people/`` with someone under them (family names, ``Person.sort_name``),
+    "#" for a name without a letter: one query over the people with published stories."""
+    initials = (
+        person_has_stories()
+        .annotate(initial=Upper(Substr("sort_name", 1, 1)))
+        .order_by()
+        .values_list("initial", flat=True)
+        .distinct()
+    )
+    return frozenset(initial if initial.isalpha() else "#" for initial in initials)
 
 
 def titles_of(person):

@@ -45,8 +45,10 @@ def is_limited(request, scope):
         return False
     limit, period = rule
     keys = [f"{scope}:addr:{client_address(request)}"]
-    if request.user.is_authenticated:
-        keys.append(f"{scope}:user:{request.user.pk}")
+    # Before the session is read (the read API counts first), by address alone.
+    user = getattr(request, "user", None)
+    if user is not None and user.is_authenticated:
+        keys.append(f"{scope}:user:{user.pk}")
     # Count every key (no short-circuit) so that each of them sees the hit.
     within = [_hit(key, limit, period) for key in keys]
     return not all(within)

@@ -128,6 +128,7 @@ INSTALLED_APPS = [
     "taggit",
     "allauth",
     "allauth.account",
+    "ninja",  # the read API's documentation page and its bundled Swagger UI (trivia/api/)
 ]
 # Load and fault tooling (tests/loadtools: seed_bench, bench, explain_hot_pages, soak, which
 # kill workers and restart PostgreSQL) is for development only. Production (DJANGO_DEBUG=0)
@@ -144,6 +145,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Production serves static files itself; in development runserver does.
     *([] if DEBUG else ["whitenoise.middleware.WhiteNoiseMiddleware"]),
+    # /api/: rate limit, CORS, ETags and JSON errors, around the page cache's hits too.
+    "trivia.api.caching.ApiEdgeMiddleware",
     # Stored public pages, answered before the session, auth, CSRF and CSP middleware.
     "trivia.caching.pages.PublicPageMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -487,6 +490,10 @@ RATE_LIMITS = {
     "report": (10, 3600),
     "correct": (10, 3600),
     "signup": (5, 3600),
+    # The read API (trivia/api/limits.py), per client address: API_RATE_LIMIT a minute; in
+    # development high enough that a test tool run against `make run` (schemathesis, make
+    # api-check) is not throttled.
+    "api": (env_int("API_RATE_LIMIT", 10_000 if DEBUG else 120, minimum=1), 60),
 }
 # Until its first approved story, an account may submit this many stories a day.
 NEW_ACCOUNT_DAILY_STORIES = 3

@@ -15,12 +15,22 @@ from .models import Anecdote
 
 
 class PagesSitemap(Sitemap):
-    """The home page and the indexes, which change whenever a story is published."""
+    """The home page, the lists of every story, myth and disputed story, and the indexes,
+    which change whenever a story is published (their later pages are reached from the first;
+    each story has its own entry)."""
 
     changefreq = "daily"
 
     def items(self):
-        return ["home", "title_list", "tag_list", "person_list"]
+        return [
+            "home",
+            "story_list",
+            "myth_list",
+            "disputed_list",
+            "title_list",
+            "tag_list",
+            "person_list",
+        ]
 
     def location(self, item):
         return reverse(item)

@@ -4,9 +4,11 @@ from django.urls import include, path, register_converter
 from django.urls.converters import StringConverter
 
 from . import feeds, health, sitemaps
+from .api import api
 from .caching.pages import LISTS
 from .caching.pages import cache_public_page as public
-from .views import browse, feedback, kept_images, media, search, submissions, submit, votes
+from .views import browse, feedback, kept_images, media, posters, search, submissions, submit, votes
+from .views.archive import DisputedListView, MythListView, StoryArchiveView
 
 
 class TagSlugConverter(StringConverter):
@@ -29,16 +31,23 @@ urlpatterns = [
     path("titles/", public(browse.TitleListView.as_view(), LISTS), name="title_list"),
     path("titles/<slug:slug>/", public(browse.TitleDetailView.as_view()), name="title_detail"),
     path("titles/<slug:slug>/feed/", public(feeds.TitleStoriesFeed()), name="title_feed"),
+    path("titles/<slug:slug>/poster.svg", public(posters.title_poster), name="title_poster"),
     path("tags/", public(browse.TagListView.as_view(), LISTS), name="tag_list"),
     path("tags/<tagslug:slug>/", public(browse.TagDetailView.as_view()), name="tag_detail"),
     path("tags/<tagslug:slug>/feed/", public(feeds.TagStoriesFeed()), name="tag_feed"),
     path("people/", public(browse.PersonListView.as_view(), LISTS), name="person_list"),
     path("people/<slug:slug>/", public(browse.PersonDetailView.as_view()), name="person_detail"),
+    path("people/<slug:slug>/feed/", public(feeds.PersonStoriesFeed()), name="person_feed"),
     path("search/", public(search.SearchView.as_view(), LISTS), name="search"),
     path("anecdotes/<int:pk>/", public(browse.StoryDetailView.as_view()), name="anecdote_detail"),
     path("anecdotes/<int:pk>/interesting/", votes.vote_interesting, name="anecdote_vote"),
     path("random/", browse.random_story, name="random_story"),
     path("feeds/latest/", public(feeds.LatestStoriesFeed(), LISTS), name="latest_feed"),
+    path("stories/", public(StoryArchiveView.as_view(), LISTS), name="story_list"),
+    path("myths/", public(MythListView.as_view(), LISTS), name="myth_list"),
+    path("myths/feed/", public(feeds.MythsFeed(), LISTS), name="myth_feed"),
+    path("disputed/", public(DisputedListView.as_view(), LISTS), name="disputed_list"),
+    path("disputed/feed/", public(feeds.DisputedFeed(), LISTS), name="disputed_feed"),
     path(
         "sitemap.xml",
         public(sitemap_views.index, LISTS),
@@ -83,6 +92,8 @@ urlpatterns = [
         {"from_submissions": True},
         name="submission_correct",
     ),
+    # --- The public read API (trivia/api/): cached as the pages are, by the same scopes
+    path("api/v1/", api.urls),
     # --- The site
     path("healthz", health.healthz, name="healthz"),
     path("admin/", admin.site.urls),

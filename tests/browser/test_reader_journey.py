@@ -55,6 +55,8 @@ def test_a_reader_browses_reveals_a_spoiler_searches_and_reports_a_story(page, s
     expect(spoiler.get_by_text(SPOILER)).to_be_hidden()
     spoiler.get_by_text("Reveal spoiler").click()
     expect(spoiler.get_by_text(SPOILER)).to_be_visible()
+    # Open, the fold offers to hide it again, not to reveal it.
+    expect(spoiler.locator("summary")).to_have_text("Hide spoiler", use_inner_text=True)
     screenshot(page, "title-spoiler-revealed")
 
     spoiler.get_by_role("list", name="Tags").get_by_role("link", name="Practical effects").click()

@@ -123,10 +123,12 @@ def find_people(text, index=None):
 # --- The people whose names begin with what was typed -------------------------------------------
 
 
-def people_matching(typed, *, limit):
+def people_matching(typed, *, limit, among=None):
     """At most ``limit`` people with published stories whose name or an alias holds what was
     ``typed`` at a word's start, shortest name first, each with ``story_count`` and ``alias``
-    (the first alias that matched, where their own name did not; else None).
+    (the first alias that matched, where their own name did not; else None). ``among`` narrows
+    whom to choose from (people with published stories by default; the search page passes
+    those holding a short word whole).
 
     The names are matched on their own small table first, then only those people are checked
     for published stories, and the chosen few counted in a second query, which most searches
@@ -139,7 +141,7 @@ def people_matching(typed, *, limit):
     aliases = PersonAlias.objects.filter(starts_a_word("normalized_name", phrase))
     names = Person.objects.filter(starts_a_word("normalized_name", phrase))
     chosen = list(
-        person_has_stories()
+        (person_has_stories() if among is None else among)
         .filter(Q(pk__in=names.values("pk")) | Q(pk__in=aliases.values("person")))
         .order_by(*NAME_ORDER)
         .values_list("pk", flat=True)[:limit]

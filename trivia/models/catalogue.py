@@ -1,5 +1,7 @@
 """The catalogue stories hang on: titles and people, each with the other names they go by."""
 
+import re
+
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
@@ -37,9 +39,15 @@ class Named(models.Model):
     def __str__(self):
         return self.name
 
+    # Fields derived from the name, saved with it even when only "name" is (a rename).
+    derived_from_name = ["normalized_name"]
+
     def save(self, *args, **kwargs):
         # Derived fields only: no side effects beyond this row.
         self.normalized_name = normalize_name(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, *self.derived_from_name}
         super().save(*args, **kwargs)
 
 
@@ -134,6 +142,41 @@ class TitleAlias(Alias):
         verbose_name_plural = "title aliases"
 
 
+# Words after a family name that are not it: "Sammy Davis Jr.", "Robert Downey, Jr.".
+NAME_SUFFIXES = frozenset("jr jnr junior sr snr senior ii iii iv".split())
+# Particles of a family name. Written in lower case they are skipped when filing ("Ludwig van
+# Beethoven" under B, "Guillermo del Toro" under T); written with a capital they lead it, as
+# English files such names ("Robert De Niro" under D, "Benicio Del Toro" under D).
+NAME_PARTICLES = frozenset(
+    "de del della der di da das dos du la le van von ten ter den st saint mac bin ibn".split()
+)
+
+
+def family_sort_name(name):
+    """The key ``/people/`` files a person under: their family name, then the rest of their
+    name, in normal form ("Heath Ledger" → "ledger heath", "Robert De Niro" → "de niro robert",
+    "Ludwig van Beethoven" → "beethoven ludwig van", "Sammy Davis Jr." → "davis sammy jr").
+
+    The rule, for Western names as the site's people mostly are: the family name is the last
+    word once suffixes (Jr., III) are set aside, with the particles written before it; a
+    hyphenated family name stays whole ("Gordon-Levitt" under G); one word is its own key.
+    A name given family name first ("Bong Joon-ho") is filed by its last word, like any other.
+    """
+    words = [word for word in re.split(r"[\s,]+", name or "") if any(c.isalnum() for c in word)]
+    suffixes = []
+    while len(words) > 1 and normalize_name(words[-1]).replace(" ", "") in NAME_SUFFIXES:
+        suffixes.insert(0, words.pop())
+    start = len(words) - 1
+    while start > 1 and normalize_name(words[start - 1]) in NAME_PARTICLES:
+        start -= 1  # "De Niro", "van Beethoven": the particles belong to the family name
+    # Lower-case particles are skipped for filing, capitalised ones lead ("De Niro" under D).
+    filed = start
+    while filed < len(words) - 1 and words[filed][:1].islower():
+        filed += 1
+    ordered = words[filed:] + words[:filed] + suffixes
+    return " ".join(normalize_name(word) for word in ordered if normalize_name(word))[:200]
+
+
 class Person(CatalogueEntry):
     """Someone stories are about: an actor, a director, someone of the crew."""
 
@@ -141,9 +184,29 @@ class Person(CatalogueEntry):
 
     slug = models.SlugField(max_length=80, unique=True)
     known_for = models.CharField(max_length=100, blank=True, help_text="e.g. “Actor”, “Director”.")
+    sort_name = models.CharField(
+        max_length=200,
+        db_index=True,
+        editable=False,
+        default="",
+        help_text="Family name first, in normal form, from the name (``family_sort_name``): "
+        "the order and the letters of /people/.",
+    )
 
     class Meta(CatalogueEntry.Meta):
         verbose_name_plural = "people"
+
+    derived_from_name = [*CatalogueEntry.derived_from_name, "sort_name"]
+
+    def save(self, *args, **kwargs):
+        self.sort_name = family_sort_name(self.name)
+        super().save(*args, **kwargs)
+
+    @property
+    def index_letter(self):
+        """The letter of ``/people/`` this person is filed under, "#" for a name without one."""
+        first = self.sort_name[:1].upper()
+        return first if first.isalpha() else "#"
 
 
 class PersonAlias(Alias):

@@ -1,8 +1,19 @@
 """A reader's query and what it finds: the words asked for, the ranked stories page by page
 (``SearchResults``) and, above them, the titles, people and tags whose names match.
 
-A query is cut into at most ``MAX_WORDS`` distinct words (``words``); the engine ranks the newest
-``CANDIDATES`` stories holding them all (``engines``).
+A query is cut to at most ``MAX_QUERY_CHARS`` characters and ``MAX_WORDS`` distinct words, at a
+word's end, and the reader is told (``Shortened``); the engine ranks the newest ``CANDIDATES``
+stories holding them all (``engines``).
+
+One rule for short words, in every part of the page (``words.is_prefix``): a word of three
+letters or more also matches the start of a word ("fig" finds Fight Club, its stories and the
+tag "fight scenes"); a word of one or two letters matches only that whole word, in stories,
+titles, people and tags alike ("up" finds the film Up, "fi" finds nothing), and a page that
+finds nothing for a short word says "type at least 3 letters". Why not two-letter prefixes:
+the engines would merge the postings of every word starting with them ("th", "st": nearly
+every story) for each such query, where FTS5's prefix index (migration 0004) serves three
+letters; and why not refuse short words: two-letter titles and name particles ("It", "Up",
+"Oz", "De Niro") must stay findable.
 
 Given the reader's request, a search keeps what it found, the ranked ids, each page of hits and
 the matching names, in the cache until a published story or a name changes (the ``lists`` scope,
@@ -18,12 +29,13 @@ from taggit.models import Tag
 
 from .. import queries
 from ..caching import pages as page_cache
+from ..matching.names import normalize_name
 from ..matching.people import people_matching
 from ..matching.titles import titles_matching
-from ..models import Anecdote
+from ..models import Anecdote, Person, PersonAlias, Title, TitleAlias
 from .engines import engine
 from .highlight import highlight, snippet
-from .words import WORD, words
+from .words import WORD, is_prefix, words
 
 MAX_QUERY_CHARS = 200
 MAX_WORDS = 10
@@ -33,14 +45,56 @@ PEOPLE_SHOWN = 6
 TAGS_SHOWN = 12
 
 
+def shorten(text):
+    """``(query, shortened)``: the query as searched and shown back, without NUL bytes, cut
+    after its ``MAX_WORDS``-th distinct word or at the last word's end within
+    ``MAX_QUERY_CHARS``, whichever comes first (a single word longer than that is cut in it);
+    ``shortened`` says whether anything was left out."""
+    text = (text or "").replace("\x00", "").strip()
+    if not text:
+        return "", False
+    head = text[: MAX_QUERY_CHARS + 1]
+    end, seen = 0, set()
+    for match in WORD.finditer(head):
+        if match.end() > MAX_QUERY_CHARS:
+            break  # the word runs past the limit: the query ends before it
+        seen.update(words(match.group()))
+        if len(seen) > MAX_WORDS:
+            break
+        end = match.end()
+    if end == 0 and len(text) > MAX_QUERY_CHARS:
+        end = MAX_QUERY_CHARS  # one word longer than any there is: cut where the limit says
+    elif len(seen) <= MAX_WORDS and len(text) <= MAX_QUERY_CHARS:
+        return text, False  # all of it, punctuation after the last word included
+    return text[:end].strip(), True
+
+
 def clean_query(text):
-    """The query as the page shows it back: at most ``MAX_QUERY_CHARS``, without NUL bytes."""
-    return (text or "")[:MAX_QUERY_CHARS].replace("\x00", "").strip()
+    """The query as the page shows it back and searches (``shorten``)."""
+    return shorten(text)[0]
 
 
 def parse_query(text):
     """The distinct words of a query, at most ``MAX_WORDS``: all a query can say."""
     return tuple(dict.fromkeys(words(clean_query(text))))[:MAX_WORDS]
+
+
+def phrase_at_word_starts(field, phrase, *, separator=" "):
+    """``field`` (a name in normal form, or a slug with ``separator`` "-") holds ``phrase`` at
+    the start of one of its words, its last word as a prefix only from ``PREFIX_MIN`` letters:
+    "club" and "clu" are in "fight club", "lub" is not, and "fi" is not either (the short-word
+    rule, module docstring)."""
+    last = phrase.rsplit(separator, 1)[-1]
+    if is_prefix(last):
+        return Q(**{f"{field}__startswith": phrase}) | Q(
+            **{f"{field}__contains": f"{separator}{phrase}"}
+        )
+    return (
+        Q(**{field: phrase})
+        | Q(**{f"{field}__startswith": f"{phrase}{separator}"})
+        | Q(**{f"{field}__contains": f"{separator}{phrase}{separator}"})
+        | Q(**{f"{field}__endswith": f"{separator}{phrase}"})
+    )
 
 
 class Hit:
@@ -67,9 +121,19 @@ class SearchResults:
     Given the reader's ``request``, both are kept in the cache (``kept``)."""
 
     def __init__(self, query, *, request=None):
-        self.query = clean_query(query)
-        self.terms = parse_query(query)
+        self.query, self.shortened = shorten(query)
+        self.terms = parse_query(self.query)
         self.request = request
+
+    @property
+    def word_count(self):
+        """How many words the query kept: "shortened to its first N words"."""
+        return len(words(self.query))
+
+    @property
+    def short_words(self):
+        """The query's words of fewer than ``PREFIX_MIN`` letters, matched only whole."""
+        return [term for term in self.terms if not is_prefix(term)]
 
     @cached_property
     def ids(self):
@@ -118,28 +182,45 @@ class SearchResults:
 
 
 def matching_tags(query):
-    """Tags of published stories whose name contains the query, typed with or without its
-    accents (tag names keep theirs)."""
-    terms = parse_query(query)
-    if not terms:
+    """Tags of published stories whose name holds the query's words at the start of its own
+    words, typed with or without its accents (tag names keep theirs): "reactions" and "rea"
+    find "real reactions", "re" and "actions" do not (the short-word rule). Compared on the
+    tags' slugs, where taggit writes the name's words lower case between hyphens."""
+    query = clean_query(query)
+    folded = words(query)
+    if not folded:
         return []
-    typed = " ".join(WORD.findall(clean_query(query).casefold()))
-    names = Tag.objects.filter(Q(name__icontains=" ".join(terms)) | Q(name__icontains=typed))
+    typed = WORD.findall(query.casefold())
+    phrases = {"-".join(folded), "-".join(typed)}
+    matches = Q()
+    for phrase in phrases:
+        matches |= phrase_at_word_starts("slug", phrase, separator="-")
     return list(
         queries.tags_with_stories()
-        .filter(pk__in=names.values("pk"))
+        .filter(pk__in=Tag.objects.filter(matches).values("pk"))
         .order_by(Lower("name"), "pk")[:TAGS_SHOWN]
     )
 
 
 def matching_names(query):
     """What the first page of results lists above the stories: the titles, people and tags
-    with published stories whose names match the query, each with ``story_count``."""
+    with published stories whose names match the query, each with ``story_count``. A query
+    ending in a short word finds names holding it whole (the short-word rule)."""
     query = clean_query(query)
+    titles, people = queries.titles_with_stories(), None
+    phrase = normalize_name(query)
+    if phrase and not is_prefix(phrase.rsplit(" ", 1)[-1]):
+        whole = phrase_at_word_starts("normalized_name", phrase)
+        titles = titles.filter(
+            Q(pk__in=Title.objects.filter(whole).values("pk"))
+            | Q(pk__in=TitleAlias.objects.filter(whole).values("title"))
+        )
+        people = queries.person_has_stories().filter(
+            Q(pk__in=Person.objects.filter(whole).values("pk"))
+            | Q(pk__in=PersonAlias.objects.filter(whole).values("person"))
+        )
     return {
-        "matching_titles": titles_matching(
-            query, among=queries.titles_with_stories(), limit=TITLES_SHOWN
-        ),
-        "matching_people": people_matching(query, limit=PEOPLE_SHOWN),
+        "matching_titles": titles_matching(query, among=titles, limit=TITLES_SHOWN),
+        "matching_people": people_matching(query, among=people, limit=PEOPLE_SHOWN),
         "matching_tags": matching_tags(query),
     }

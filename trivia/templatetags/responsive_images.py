@@ -1,4 +1,5 @@
-"""``{% story_image %}`` and ``{% poster_image %}``: an ``<img>`` with its renditions.
+"""``{% story_image %}``, ``{% poster_image %}`` and ``{% poster_thumb %}``: an ``<img>`` with
+its renditions, or a title's generated poster card (``trivia.posters``) when it has no poster.
 
 Everything a page needs was recorded when the image was stored (``images.make_renditions``):
 the sizes for ``width``/``height`` (so the page keeps the image's place while it loads) and
@@ -7,6 +8,9 @@ the copies for ``srcset``. Nothing here opens a file or decodes an image.
 
 from django import template
 
+from trivia.posters import HEIGHT as CARD_HEIGHT
+from trivia.posters import WIDTH as CARD_WIDTH
+from trivia.posters import poster_url
 from trivia.services import can_moderate
 
 register = template.Library()
@@ -14,7 +18,11 @@ register = template.Library()
 # How wide the image is shown, for the browser to choose a copy (static/css/site.css): a story
 # card's text column, at most 40rem; a poster beside its title's name, smaller on phones.
 STORY_SIZES = "(min-width: 46rem) 40rem, calc(100vw - 4.5rem)"
+# On a list's card the image is a thumbnail, at most 18rem wide (a story's page shows it whole).
+CARD_IMAGE_SIZES = "(min-width: 24rem) 18rem, calc(100vw - 4.5rem)"
 POSTER_SIZES = "(min-width: 40rem) 10rem, 6rem"
+# A poster beside a title's name on the A–Z list and on story cards.
+THUMB_SIZES = "3rem"
 # ``src``, for a browser that ignores ``srcset``: the first copy at least this wide.
 STORY_FALLBACK_WIDTH = 640
 POSTER_FALLBACK_WIDTH = 320
@@ -35,7 +43,7 @@ def story_image(context, anecdote):
         anecdote.image,
         anecdote.image_renditions,
         alt=f"Image for the story about {about}" if about else "Image for this story",
-        sizes=STORY_SIZES,
+        sizes=STORY_SIZES if context.get("full") else CARD_IMAGE_SIZES,
         fallback_width=STORY_FALLBACK_WIDTH,
         css_class="story__image",
     )
@@ -43,9 +51,9 @@ def story_image(context, anecdote):
 
 @register.inclusion_tag("includes/responsive_image.html")
 def poster_image(title):
-    """A title's poster, beside its name at the top of its page."""
+    """A title's poster (or its generated card), at the top of its page."""
     if not title.poster:
-        return {}
+        return generated_card(title, css_class="title-header__poster", loading="eager")
     return picture(
         title.poster,
         title.poster_renditions,
@@ -56,6 +64,40 @@ def poster_image(title):
         # On the first screen: lazy loading would only delay it.
         loading="eager",
     )
+
+
+@register.inclusion_tag("includes/responsive_image.html")
+def poster_thumb(title):
+    """A small poster (or generated card) beside a title's name, in lists and story cards.
+    Decorative: the name is beside it. Only for a title readers may open (the card's
+    address is a 404 for the others): the callers show it for published stories' titles."""
+    if not title.slug:
+        return {}
+    if not title.poster:
+        return generated_card(title, css_class="poster-thumb")
+    return picture(
+        title.poster,
+        title.poster_renditions,
+        alt="",
+        sizes=THUMB_SIZES,
+        fallback_width=0,
+        css_class="poster-thumb",
+    )
+
+
+def generated_card(title, *, css_class, loading="lazy"):
+    """The partial's context for ``title``'s generated poster card (an SVG, one size). Its
+    ``alt`` is empty: the card sets in type the name, years and kind the page shows beside
+    it, and a screen reader would only read them twice."""
+    return {
+        "src": poster_url(title),
+        "srcset": "",
+        "width": CARD_WIDTH,
+        "height": CARD_HEIGHT,
+        "alt": "",
+        "css_class": css_class,
+        "loading": loading,
+    }
 
 
 def picture(image, renditions, *, alt, sizes, fallback_width, css_class, loading="lazy"):

@@ -1,20 +1,9 @@
 """What a link to a public page shows elsewhere: Open Graph tags for social networks and
 schema.org JSON-LD for search engines (rendered by templates/includes/social_meta.html)."""
 
-import json
-
-from django.utils.safestring import mark_safe
-
 from ..feeds import plain_excerpt, story_summary
 from ..models import TitleKind
-
-# Written into <script type="application/ld+json"> as \u escapes, as Django's json_script does:
-# no story text can then close the script element or open a comment in it.
-JSON_SCRIPT_ESCAPES = {ord("<"): "\\u003C", ord(">"): "\\u003E", ord("&"): "\\u0026"}
-
-
-def _json_ld(data):
-    return mark_safe(json.dumps(data, ensure_ascii=False).translate(JSON_SCRIPT_ESCAPES))
+from .structured_data import json_ld
 
 
 def _schema_type(title):
@@ -32,7 +21,6 @@ def title_social(request, title):
     )
     image = request.build_absolute_uri(title.poster.url) if title.poster else ""
     data = {
-        "@context": "https://schema.org",
         "@type": _schema_type(title),
         "name": title.name,
         "url": url,
@@ -51,31 +39,45 @@ def title_social(request, title):
         "url": url,
         "image": image,
     }
-    return {"og": og, "json_ld": _json_ld(data)}
+    return {"og": og, "json_ld": json_ld(data)}
 
 
 def story_social(request, story):
     """Open Graph tags and JSON-LD for a published story's page. The description is
     ``story_summary``'s: a spoiler's text stays behind its button, even for machines."""
     title = story.title
+    people = getattr(story, "people_list", None)
+    if people is None:
+        people = story.people.all()
     url = request.build_absolute_uri(story.get_absolute_url())
     description = story_summary(story)
     # A spoiler's own picture may give it away; the poster does not.
     picture = story.image if story.image and not story.is_spoiler else title.poster
     image = request.build_absolute_uri(picture.url) if picture else ""
     data = {
-        "@context": "https://schema.org",
         "@type": "Article",
         "headline": f"A behind-the-scenes story about {title.name}",
         "description": description,
         "url": url,
         "datePublished": story.published_at.isoformat(),
         "dateModified": story.updated_at.isoformat(),
-        "about": {
-            "@type": _schema_type(title),
-            "name": title.name,
-            "url": request.build_absolute_uri(title.get_absolute_url()),
-        },
+        # What it is about: its title, then the people it names (a list either way, so a
+        # parser reads every story page alike).
+        "about": [
+            {
+                "@type": _schema_type(title),
+                "name": title.name,
+                "url": request.build_absolute_uri(title.get_absolute_url()),
+            },
+            *(
+                {
+                    "@type": "Person",
+                    "name": person.name,
+                    "url": request.build_absolute_uri(person.get_absolute_url()),
+                }
+                for person in people
+            ),
+        ],
         "publisher": {"@type": "Organization", "name": "Backlot"},
     }
     if story.contributor:
@@ -90,4 +92,4 @@ def story_social(request, story):
         "image": image,
         "published_time": story.published_at.isoformat(),
     }
-    return {"og": og, "json_ld": _json_ld(data)}
+    return {"og": og, "json_ld": json_ld(data)}
