@@ -14,6 +14,7 @@ from django.views.generic import ListView
 
 from trivia.models import Anecdote
 from trivia.ratelimit import is_limited, too_many_requests
+from trivia.views.structured_data import profile_page
 
 
 class SignupView(allauth_views.SignupView):
@@ -71,4 +72,19 @@ class UserDetailView(ListView):
         return Anecdote.objects.published().filter(contributor=self.profile_user).for_cards()
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(profile_user=self.profile_user, **kwargs)
+        context = super().get_context_data(profile_user=self.profile_user, **kwargs)
+        name = self.profile_user.get_username()
+        context["structured_data"] = [
+            profile_page(
+                self.request,
+                name=name,
+                items=[
+                    (
+                        f"A behind-the-scenes story about {story.title.name}",
+                        story.get_absolute_url(),
+                    )
+                    for story in context["stories"]
+                ],
+            )
+        ]
+        return context

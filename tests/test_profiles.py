@@ -1,5 +1,8 @@
 """/users/<username>/: a contributor's public page lists their published stories only."""
 
+import json
+import re
+
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -136,3 +139,23 @@ def test_the_page_runs_the_same_queries_for_6_or_60_stories(
     with django_assert_num_queries(len(few)):
         assert client.get("/users/ripley/").status_code == 200
     assert len(few) <= (9 if signed_in else 7)  # + the stamps of the cached cards
+
+
+def test_the_page_describes_its_contributor_and_their_published_stories_to_machines(client):
+    ripley = make_user("ripley")
+    published = make_anecdote(contributor=ripley, title=make_title("Alien"), state=State.PUBLISHED)
+    pending = make_anecdote(contributor=ripley, title=make_title("Aliens"))
+    html = html_of(client.get("/users/ripley/"))
+    (document,) = [
+        json.loads(text)
+        for text in re.findall(r'<script type="application/ld\+json">(.*?)</script>', html, re.S)
+    ]
+    assert document["@type"] == "ProfilePage"
+    assert document["mainEntity"] == {
+        "@type": "Person",
+        "name": "ripley",
+        "url": "http://testserver/users/ripley/",
+    }
+    urls = [part["url"] for part in document["hasPart"]]
+    assert urls == [f"http://testserver/anecdotes/{published.pk}/"]
+    assert f"/anecdotes/{pending.pk}/" not in html

@@ -27,7 +27,7 @@ from django.db.models import F, Value
 from django.db.models.functions import Greatest
 
 from . import counters
-from .caching.pages import EVERYTHING, LISTS
+from .caching.pages import EVERYTHING, LISTS, RANKING
 from .models import Anecdote, ContentGeneration, PublicVersion, TaggedAnecdote
 from .search.index import forget_story, index_story, reindex_stories
 
@@ -89,10 +89,11 @@ def story_changed(story, *, before):
 
 
 def votes_changed(story):
-    """A reader's vote moved ``story``'s interest count: its card and the lists sorted by
-    interest that hold it (its title, tags and people); not the site-wide lists."""
+    """A reader's vote moved ``story``'s interest count: its card, the lists that hold it (its
+    title, tags and people) and the site-wide rankings by interest; not the other site-wide
+    lists, whose order a vote does not change."""
     current = Anecdote.objects.only("pk", "state", "title_id").get(pk=story.pk)
-    _stamp(footprint(current).scopes())
+    _stamp(footprint(current).scopes() | {RANKING})
 
 
 def story_deleted(before):

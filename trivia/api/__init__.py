@@ -19,7 +19,6 @@ from ninja.errors import ValidationError
 
 from ..caching.pages import cache_public_page
 from . import catalogue, search, stories
-from .caching import stored_unless_told
 from .schemas import ERRORS
 
 
@@ -40,7 +39,7 @@ def _cached(pattern):
     if not isinstance(pattern, URLPattern):
         return pattern
     # Reads only: the description and its page too (ninja would render them for a POST).
-    view = cache_public_page(stored_unless_told(require_safe(pattern.callback)))
+    view = cache_public_page(require_safe(pattern.callback))
     return path(str(pattern.pattern), view, pattern.default_args, name=pattern.name)
 
 

@@ -4,11 +4,10 @@ the rate limit and JSON errors.
 **Caching.** Every view of the API is wrapped in ``trivia.caching.pages.cache_public_page``,
 as the site's pages are (``ReadAPI.urls``): an answer is stored for signed-out clients with
 the publication clock read before anything it shows and the scopes it shows (``shows``: each
-story on it, the title, tag or person it is about, ``lists``), and served while none of them
-was stamped since; ``trivia.publication`` stamps them in the transaction of every change. So a
-story unpublished, edited or voted on, a title renamed, is in (or out of) the API at the very
-next request, on every worker. ``not_stored`` keeps an answer out of the cache when no scope
-follows what it shows.
+story on it, the title, tag or person it is about, ``lists``, ``ranking`` for the site-wide
+list by interest), and served while none of them was stamped since; ``trivia.publication``
+stamps them in the transaction of every change. So a story unpublished, edited or voted on, a
+title renamed, is in (or out of) the API at the very next request, on every worker.
 
 **ETags.** Each 200 answer carries a strong ETag, the digest of its body, computed on the way
 out whether the body was stored or just made: it changes exactly when the body does, and
@@ -21,8 +20,6 @@ answer, preflight ``OPTIONS`` answered here, credentials never allowed. A middle
 lines rather than django-cors-headers: one rule for one prefix, and it must wrap the page
 cache's hits and the 429s, which answer before any view runs.
 """
-
-import functools
 
 from django.http import HttpResponse, JsonResponse
 from django.utils.cache import get_conditional_response, patch_cache_control, set_response_etag
@@ -42,25 +39,6 @@ PREFLIGHT_HEADERS = {
     "Access-Control-Max-Age": "86400",
     "Allow": ", ".join(READ_METHODS),
 }
-
-
-def not_stored(request):
-    """Keep this request's answer out of the page cache (``stored_unless_told``)."""
-    request.api_not_stored = True
-
-
-def stored_unless_told(view):
-    """Inside ``cache_public_page``: an answer marked ``not_stored`` says ``no-cache``, which
-    the page cache never stores (``pages._cacheable``)."""
-
-    @functools.wraps(view)
-    def wrapped(request, *args, **kwargs):
-        response = view(request, *args, **kwargs)
-        if getattr(request, "api_not_stored", False):
-            patch_cache_control(response, no_cache=True)
-        return response
-
-    return wrapped
 
 
 def error(status, detail, **headers):

@@ -14,10 +14,9 @@ from ninja import Path, Query, Router
 from ninja.errors import HttpError
 
 from .. import queries
-from ..caching.pages import LISTS, shows, story_scope
+from ..caching.pages import LISTS, RANKING, shows, story_scope
 from ..feeds import story_summary
 from ..models import Anecdote, card_lists
-from .caching import not_stored
 from .pagination import PAGE, PAGE_SIZE, absolute, page_path, paginate
 from .schemas import ERRORS, AccuracyValue, StoryOut, StoryPage
 
@@ -148,9 +147,9 @@ def list_stories(
     if most_interesting:
         stories = stories.order_by("-interest_count", "-published_at", "-pk")
         if not (title or tag or person):
-            # A vote stamps the story's title, tags and people, not the site-wide lists: a
-            # list of every story by interest could change order unseen, so it is not kept.
-            not_stored(request)
+            # Any vote may reorder it (a voted story's own title, tags and people are
+            # stamped in any case).
+            shows(request, RANKING)
     elif tag is None:
         stories = stories.order_by("-published_at", "-pk")
     page_rows, links = paginate(

@@ -50,6 +50,9 @@ NEAR_TIMEOUT = 60
 
 # Pages that list across titles (home, the A–Z lists, feeds, sitemaps, search) show this one.
 LISTS = "lists"
+# Lists across the site ranked by readers' votes show this one too: every vote stamps it (a
+# story's vote stamps only its own title's, tags' and people's pages otherwise).
+RANKING = "ranking"
 # Every entry shows this scope too: stamped when everything must be recomputed.
 EVERYTHING = "everything"
 

@@ -12,11 +12,10 @@ kept until the lists change.
 from django.conf import settings
 from django.db.models import Count, Sum
 from django.urls import reverse
-from django.utils.cache import patch_cache_control
 from django.views.generic import ListView
 
 from .. import queries
-from ..caching.pages import LISTS, card_rows, clock_for, kept
+from ..caching.pages import LISTS, RANKING, card_rows, clock_for, kept, shows
 from ..models import Accuracy, Anecdote, TitleStoryCount
 from .browse import HOME_TITLES, CountedPaginator, StoryListMixin, story_items
 from .structured_data import breadcrumbs, collection_page
@@ -72,6 +71,8 @@ class StoryArchiveView(StoryListMixin, ListView):
     def get_queryset(self):
         stories = Anecdote.objects.published().for_card_list().order_by("-published_at", "-pk")
         stories = self.sort_and_filter(stories)
+        if self.sort == "interest":
+            shows(self.request, RANKING)  # any vote may reorder it
         if self.accuracy and self.sort == "newest":
             # Newest submitted first, as on a tag's page: the order of the verdicts' index
             # (anecdote_accuracy_newest). Walking the publication dates for a rare verdict
@@ -108,15 +109,6 @@ class StoryArchiveView(StoryListMixin, ListView):
         context["verdicts"] = verdict_links(self.request)
         context["top_titles"] = queries.titles_with_most_stories(HOME_TITLES)
         return context
-
-    def render_to_response(self, context, **response_kwargs):
-        response = super().render_to_response(context, **response_kwargs)
-        if self.sort == "interest":
-            # A vote stamps the stories it moves and their titles, tags and people, not the
-            # site-wide lists: a story climbing into this ranking from a page not shown would
-            # leave a stored copy stale. Not stored; the index walk and cached cards are cheap.
-            patch_cache_control(response, no_cache=True)
-        return response
 
 
 class VerdictListView(ListView):

@@ -86,5 +86,25 @@ def collection_page(request, *, name, description, items):
     )
 
 
+def profile_page(request, *, name, items):
+    """A contributor's public page: a ``ProfilePage`` about them, listing the stories this page
+    of it shows (``items``: (name, path) pairs)."""
+    return json_ld(
+        {
+            "@type": "ProfilePage",
+            "url": request.build_absolute_uri(),
+            "mainEntity": {
+                "@type": "Person",
+                "name": name,
+                "url": request.build_absolute_uri(request.path),
+            },
+            "hasPart": [
+                {"@type": "Article", "headline": headline, "url": request.build_absolute_uri(path)}
+                for headline, path in items
+            ],
+        }
+    )
+
+
 def site_url(request):
     return request.build_absolute_uri(reverse("home"))
