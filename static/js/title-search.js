@@ -86,6 +86,11 @@
       });
   }
 
+  // Typed before this deferred script ran (a fast typist on a slow connection): search now.
+  if (input.value !== input.defaultValue) {
+    search();
+  }
+
   input.addEventListener("input", () => {
     clearTimeout(timer);
     timer = setTimeout(search, 200);

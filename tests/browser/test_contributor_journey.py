@@ -133,3 +133,27 @@ def test_a_newcomer_signs_up_submits_a_story_with_an_image_and_edits_it(
     assert [citation.source.url for citation in story.citations.all()] == [
         "https://example.test/making-of-blue-street"
     ]
+
+
+def test_a_title_typed_before_the_search_script_has_loaded_is_still_searched(
+    page, title, transactional_db, live_server
+):
+    """The script is deferred: on a slow connection the contributor may type first."""
+    from tests.factories import verified_user
+
+    author = verified_user("swift")
+    author.set_password(PASSWORD)
+    author.save()
+    page.goto("/accounts/login/?next=/submit/")
+    page.get_by_label("Username or email").fill("swift")
+    page.get_by_label("Password").fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_label("Find it by name")).to_be_visible()
+
+    held = []  # the script's request, answered only once the contributor has typed
+    page.route("**/js/title-search.js", lambda route: held.append(route))
+    page.reload(wait_until="commit")
+    page.get_by_label("Find it by name").fill("blue street")
+    assert held, "the script was not held back"
+    held[0].continue_()
+    expect(page.get_by_text("1 title matches “blue street”: choose one.")).to_be_visible()

@@ -47,6 +47,23 @@ READER_PAGES = {
 # Words of every seeded story (seed.py), so that each search finds some.
 SEARCH_WORDS = ("crew", "night", "film", "worked", "seed")
 
+# What a soak story is made of: each draws its own words, so that no two read as the same story
+# (bulk approval holds back a possible repeat of a published one, trivia.similar).
+SET_WORDS = (
+    "gaffer grip dolly crane boom lens matte storyboard rehearsal wardrobe prosthetics stunt "
+    "double harness rain machine smoke fog generator trailer catering callsheet slate clapper "
+    "continuity script supervisor dailies rushes editor composer foley mixer location scout "
+    "permit helicopter drone steadicam tracking jib greenscreen miniature model puppet "
+    "animatronic makeup wig dialect coach choreographer horse wrangler armourer blank squib "
+    "pyrotechnics costume fitting sandstorm snowfall lighthouse monsoon glacier"
+).split()
+
+
+def set_talk():
+    """Fourteen words of film-set talk drawn at random: one soak story's own text."""
+    return " ".join(random.sample(SET_WORDS, 14))
+
+
 _SELECTED = re.compile(r'name="_selected_action" value="(\d+)"')
 _SENT = re.compile(r"/submit/sent/(\d+)/$")
 
@@ -195,11 +212,7 @@ class Run:
         data = [
             *fields,
             ("title", str(title)),
-            (
-                "text",
-                f"Soak story {number}: on the set of {name} the crew rebuilt the {slug} "
-                f"stage overnight after {account.username} spotted the wrong lamps.",
-            ),
+            ("text", f"Soak story {number} about {name}: {set_talk()}."),
             ("tags", "soak, set design"),
             ("new_title_kind", "film"),
             ("source-TOTAL_FORMS", "1"),
@@ -338,7 +351,8 @@ class Run:
             with self.lock:
                 self.decisions.append(DecisionAck(story, action, username))
             return
-        refusals = [text for level, text in said if level == "error"]
+        # A warning is a refusal too: bulk approval holding back a possible repeat.
+        refusals = [text for level, text in said if level in ("error", "warning")]
         if not refusals:
             page.call.unexpected = f"no message after a decision: {said}"
         elif any(marker in refusals[0] for marker in STALE_MARKERS):
