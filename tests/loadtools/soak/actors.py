@@ -13,14 +13,14 @@ from django.conf import settings
 
 from .audit import Action, DecisionAck, SubmissionAck
 from .client import SIGNED_OUT, Browser, hidden_fields, messages_of, ok, signed_out
-from .seed import PASSWORD, TAGS
+from .seed import PASSWORD, TAGS, own_words
 
 RACE_WINDOW = 3  # moderators pick among the oldest few pending stories, so they collide
 SUBMIT_RETRIES = 3
 # Pauses between one actor's steps: enough load to keep every worker busy on two cores
 # without turning the soak into a benchmark.
 READER_PAUSE = 0.05
-CONTRIBUTOR_PAUSE = 0.3
+STORY_INTERVAL = 1.0  # a contributor sends a story a second at most
 MODERATOR_PAUSE = 0.2
 PROBE_INTERVAL = 0.2
 ERROR_PAUSE = 0.25
@@ -45,24 +45,7 @@ READER_PAGES = {
     "sitemap": 1,
 }
 # Words of every seeded story (seed.py), so that each search finds some.
-SEARCH_WORDS = ("crew", "night", "film", "worked", "seed")
-
-# What a soak story is made of: each draws its own words, so that no two read as the same story
-# (bulk approval holds back a possible repeat of a published one, trivia.similar).
-SET_WORDS = (
-    "gaffer grip dolly crane boom lens matte storyboard rehearsal wardrobe prosthetics stunt "
-    "double harness rain machine smoke fog generator trailer catering callsheet slate clapper "
-    "continuity script supervisor dailies rushes editor composer foley mixer location scout "
-    "permit helicopter drone steadicam tracking jib greenscreen miniature model puppet "
-    "animatronic makeup wig dialect coach choreographer horse wrangler armourer blank squib "
-    "pyrotechnics costume fitting sandstorm snowfall lighthouse monsoon glacier"
-).split()
-
-
-def set_talk():
-    """Fourteen words of film-set talk drawn at random: one soak story's own text."""
-    return " ".join(random.sample(SET_WORDS, 14))
-
+SEARCH_WORDS = ("seed", "story", "film", "soak")
 
 _SELECTED = re.compile(r'name="_selected_action" value="(\d+)"')
 _SENT = re.compile(r"/submit/sent/(\d+)/$")
@@ -172,6 +155,7 @@ class Run:
         self.wait_for_start()
         cap = settings.RATE_LIMITS["submit"][0] - SUBMIT_RETRIES
         while self.running():
+            started = time.monotonic()
             if account.sent >= cap:
                 account = next(accounts, None)
                 if account is None:
@@ -182,7 +166,10 @@ class Run:
                 signed_in = self.sign_in_contributor(browser, account)
             else:
                 signed_in = self.submit_one(browser, account) != SIGNED_OUT
-            self.pause(CONTRIBUTOR_PAUSE if signed_in else ERROR_PAUSE)
+            if not signed_in:
+                self.pause(ERROR_PAUSE)
+            else:  # a person's pace, which the accounts seeded are counted on (seed.py)
+                self.stop.wait(max(0.0, STORY_INTERVAL - (time.monotonic() - started)))
 
     def sign_in_contributor(self, browser, account):
         page = browser.get("/accounts/login/", step="sign-in form")
@@ -212,7 +199,7 @@ class Run:
         data = [
             *fields,
             ("title", str(title)),
-            ("text", f"Soak story {number} about {name}: {set_talk()}."),
+            ("text", f"Soak story {number} about {name}: {own_words()}."),
             ("tags", "soak, set design"),
             ("new_title_kind", "film"),
             ("source-TOTAL_FORMS", "1"),

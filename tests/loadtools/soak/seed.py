@@ -1,6 +1,8 @@
 """The world a soak starts from, in its freshly made database: titles with published stories,
 verified contributors with accounts to spare, the moderators, and a queue of pending stories."""
 
+import random
+import string
 from dataclasses import dataclass
 
 from allauth.account.models import EmailAddress
@@ -18,6 +20,13 @@ TITLES = 20
 PENDING_AT_START = 40
 # Every seeded story has the first and one of the others, so that every tag has a page.
 TAGS = ("soak", "reel one", "reel two", "reel three")
+
+
+def own_words(count=12):
+    """Made-up words, new for every story: the soak's stories must not read as repeats of one
+    another, which bulk approval holds back (``trivia.similar``; real words drawn from one
+    list still share too many letter trigrams for PostgreSQL's check)."""
+    return " ".join("".join(random.choices(string.ascii_lowercase, k=7)) for _ in range(count))
 
 
 @dataclass
@@ -80,7 +89,7 @@ def seed(*, duration, contributors, moderators):
         return services.submit_story(
             contributor=contributor,
             title=Title.objects.get(pk=pk),
-            text=f"Seed story {stories}: the {name} crew worked through the night.",
+            text=f"Seed story {stories} about {name}: {own_words(16)}.",
             tags=[TAGS[0], TAGS[1 + stories % (len(TAGS) - 1)]],
             citations=[Citation(source=source)],
         )
