@@ -284,7 +284,7 @@ def test_a_later_page_keeps_its_page_number_in_the_canonical_address(client, set
     title = make_title("Alien")
     published(title=title)
     published(title=title)
-    with mock.patch("trivia.views.browse.TitleDetailView.paginate_by", 1):
+    with mock.patch("trivia.views.titles.TitleDetailView.paginate_by", 1):
         first = client.get(title.get_absolute_url(), {"page": 1, "utm_source": "x"})
         second = client.get(title.get_absolute_url(), {"page": 2, "utm_source": "x"})
     assert canonical(first.content.decode()) == SERVER + "/titles/alien/"

@@ -19,7 +19,7 @@ from trivia.importer.writing import import_article
 from trivia.matching.people import PersonIndex, PersonRef, find_people
 from trivia.models import Anecdote, Person, PersonAlias
 from trivia.search.index import index_story
-from trivia.views.browse import PersonDetailView, PersonListView
+from trivia.views.people import PersonDetailView, PersonListView
 
 pytestmark = pytest.mark.django_db
 

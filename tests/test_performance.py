@@ -33,7 +33,7 @@ from trivia.models import (
     TitleStoryCount,
 )
 from trivia.templatetags import story_cards
-from trivia.views.browse import TagDetailView
+from trivia.views.tags import TagDetailView
 
 pytestmark = pytest.mark.django_db
 

@@ -20,7 +20,8 @@ from tests.factories import (
 )
 from trivia import services
 from trivia.models import Anecdote, Citation
-from trivia.views.browse import TagListView, TitleListView
+from trivia.views.tags import TagListView
+from trivia.views.titles import TitleListView
 
 pytestmark = pytest.mark.django_db
 

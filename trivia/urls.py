@@ -7,7 +7,21 @@ from . import feeds, health, sitemaps
 from .api import api
 from .caching.pages import LISTS
 from .caching.pages import cache_public_page as public
-from .views import browse, feedback, kept_images, media, posters, search, submissions, submit, votes
+from .views import (
+    feedback,
+    home,
+    kept_images,
+    media,
+    people,
+    posters,
+    search,
+    stories,
+    submissions,
+    submit,
+    tags,
+    titles,
+    votes,
+)
 from .views.archive import DisputedListView, MythListView, StoryArchiveView
 
 
@@ -27,21 +41,21 @@ register_converter(TagSlugConverter, "tagslug")
 # invalidated exactly when what they show changes (trivia/caching/pages.py).
 urlpatterns = [
     # --- Reading
-    path("", public(browse.HomeView.as_view(), LISTS), name="home"),
-    path("titles/", public(browse.TitleListView.as_view(), LISTS), name="title_list"),
-    path("titles/<slug:slug>/", public(browse.TitleDetailView.as_view()), name="title_detail"),
+    path("", public(home.HomeView.as_view(), LISTS), name="home"),
+    path("titles/", public(titles.TitleListView.as_view(), LISTS), name="title_list"),
+    path("titles/<slug:slug>/", public(titles.TitleDetailView.as_view()), name="title_detail"),
     path("titles/<slug:slug>/feed/", public(feeds.TitleStoriesFeed()), name="title_feed"),
     path("titles/<slug:slug>/poster.svg", public(posters.title_poster), name="title_poster"),
-    path("tags/", public(browse.TagListView.as_view(), LISTS), name="tag_list"),
-    path("tags/<tagslug:slug>/", public(browse.TagDetailView.as_view()), name="tag_detail"),
+    path("tags/", public(tags.TagListView.as_view(), LISTS), name="tag_list"),
+    path("tags/<tagslug:slug>/", public(tags.TagDetailView.as_view()), name="tag_detail"),
     path("tags/<tagslug:slug>/feed/", public(feeds.TagStoriesFeed()), name="tag_feed"),
-    path("people/", public(browse.PersonListView.as_view(), LISTS), name="person_list"),
-    path("people/<slug:slug>/", public(browse.PersonDetailView.as_view()), name="person_detail"),
+    path("people/", public(people.PersonListView.as_view(), LISTS), name="person_list"),
+    path("people/<slug:slug>/", public(people.PersonDetailView.as_view()), name="person_detail"),
     path("people/<slug:slug>/feed/", public(feeds.PersonStoriesFeed()), name="person_feed"),
     path("search/", public(search.SearchView.as_view(), LISTS), name="search"),
-    path("anecdotes/<int:pk>/", public(browse.StoryDetailView.as_view()), name="anecdote_detail"),
+    path("anecdotes/<int:pk>/", public(stories.StoryDetailView.as_view()), name="anecdote_detail"),
     path("anecdotes/<int:pk>/interesting/", votes.vote_interesting, name="anecdote_vote"),
-    path("random/", browse.random_story, name="random_story"),
+    path("random/", stories.random_story, name="random_story"),
     path("feeds/latest/", public(feeds.LatestStoriesFeed(), LISTS), name="latest_feed"),
     path("stories/", public(StoryArchiveView.as_view(), LISTS), name="story_list"),
     path("myths/", public(MythListView.as_view(), LISTS), name="myth_list"),
@@ -60,7 +74,7 @@ urlpatterns = [
         {"sitemaps": sitemaps.SITEMAPS},
         name="sitemap_section",
     ),
-    path("robots.txt", public(browse.robots_txt, LISTS), name="robots_txt"),
+    path("robots.txt", public(home.robots_txt, LISTS), name="robots_txt"),
     path("media/anecdotes/<str:name>", media.story_image, name="story_image"),
     path("media/posters/<str:name>", media.poster_image, name="poster_image"),
     # --- Feedback on a published story

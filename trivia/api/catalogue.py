@@ -17,7 +17,7 @@ from ninja.errors import HttpError
 from .. import queries
 from ..caching.pages import LISTS, shows
 from ..models import Accuracy, Anecdote
-from ..views.browse import DIGIT_INITIALS
+from ..views.lists import DIGIT_INITIALS
 from .pagination import PAGE, PAGE_SIZE, absolute, paginate
 from .schemas import (
     ERRORS,

@@ -13,7 +13,7 @@ from django.urls import reverse
 from ninja import Query
 from ninja.errors import HttpError
 
-from ..views.browse import CountedPaginator
+from ..views.lists import CountedPaginator
 
 DEFAULT_PAGE_SIZE = 20
 MAX_PAGE_SIZE = 100

@@ -17,7 +17,8 @@ from django.views.generic import ListView
 from .. import queries
 from ..caching.pages import LISTS, RANKING, card_rows, clock_for, kept, shows
 from ..models import Accuracy, Anecdote, TitleStoryCount
-from .browse import HOME_TITLES, CountedPaginator, StoryListMixin, story_items
+from .home import HOME_TITLES
+from .lists import CountedPaginator, StoryListMixin, story_items
 from .structured_data import breadcrumbs, collection_page
 
 # The verdicts that have a page of their own, with what the pages call them.

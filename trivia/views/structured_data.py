@@ -69,18 +69,46 @@ def collection_page(request, *, name, description, items):
             "description": description,
             "url": request.build_absolute_uri(),
             "isPartOf": {"@type": "WebSite", "name": SITE_NAME, "url": site_url(request)},
-            "mainEntity": {
-                "@type": "ItemList",
-                "numberOfItems": len(items),
-                "itemListElement": [
-                    {
-                        "@type": "ListItem",
-                        "position": position,
-                        "name": item_name,
-                        "url": request.build_absolute_uri(path),
-                    }
-                    for position, (item_name, path) in enumerate(items, start=1)
-                ],
+            "mainEntity": _item_list(request, items),
+        }
+    )
+
+
+def item_list(request, *, name, items):
+    """A list on a page that is about more than it (home's latest stories) as an
+    ``ItemList``: ``items`` are (name, path) pairs."""
+    return json_ld({"name": name, **_item_list(request, items)})
+
+
+def _item_list(request, items):
+    return {
+        "@type": "ItemList",
+        "numberOfItems": len(items),
+        "itemListElement": [
+            {
+                "@type": "ListItem",
+                "position": position,
+                "name": item_name,
+                "url": request.build_absolute_uri(path),
+            }
+            for position, (item_name, path) in enumerate(items, start=1)
+        ],
+    }
+
+
+def website(request):
+    """The site as a ``WebSite`` whose search a search engine may offer in its results."""
+    # Written out, not built by build_absolute_uri, which would escape the braces.
+    search = site_url(request).rstrip("/") + reverse("search") + "?q={search_term_string}"
+    return json_ld(
+        {
+            "@type": "WebSite",
+            "name": SITE_NAME,
+            "url": site_url(request),
+            "potentialAction": {
+                "@type": "SearchAction",
+                "target": {"@type": "EntryPoint", "urlTemplate": search},
+                "query-input": "required name=search_term_string",
             },
         }
     )
