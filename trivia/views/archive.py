@@ -15,10 +15,10 @@ from django.urls import reverse
 from django.views.generic import ListView
 
 from .. import queries
-from ..caching.pages import LISTS, RANKING, card_rows, clock_for, kept, shows
+from ..caching.pages import LISTS, RANKING, clock_for, kept, shows
 from ..models import Accuracy, Anecdote, TitleStoryCount
 from .home import HOME_TITLES
-from .lists import CountedPaginator, StoryListMixin, story_items
+from .lists import CountedPaginator, StoryListMixin, story_items, with_cards
 from .structured_data import breadcrumbs, collection_page
 
 # The verdicts that have a page of their own, with what the pages call them.
@@ -141,10 +141,7 @@ class VerdictListView(ListView):
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        stories = card_rows(context["object_list"])
-        context["object_list"] = context["page_obj"].object_list = stories
-        context["stories"] = stories
-        context["voted_ids"] = queries.voted_ids(self.request.user, stories)
+        with_cards(self.request, context)
         context["verdicts"] = verdict_links(self.request)
         context["breadcrumbs"] = breadcrumbs(
             self.request, ("Stories", reverse("story_list")), (self.page_name, "")
@@ -154,7 +151,7 @@ class VerdictListView(ListView):
                 self.request,
                 name=f"{self.page_name} on Backlot",
                 description=self.page_description,
-                items=story_items(stories),
+                items=story_items(context["stories"]),
             )
         ]
         return context

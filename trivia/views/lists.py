@@ -34,6 +34,17 @@ def story_items(stories):
     ]
 
 
+def with_cards(request, context):
+    """A list page's context with its stories as card rows (``context["stories"]``) and the
+    reader's votes on them. The page reads only what keys its cards and fills their vote
+    buttons (0.4 ms where whole rows cost 2); {% story_cards %} reads whole only the cards
+    not cached."""
+    stories = card_rows(context["object_list"])
+    context["object_list"] = context["page_obj"].object_list = stories
+    context["stories"] = stories
+    context["voted_ids"] = queries.voted_ids(request.user, stories)
+
+
 # ?accuracy= on story lists: the moderators' verdicts, as a reader would look for them.
 ACCURACY_FILTERS = [
     (Accuracy.CORROBORATED, "Corroborated"),
@@ -85,12 +96,7 @@ class StoryListMixin:
 
     def get_context_data(self, **kwargs):
         context = super().get_context_data(**kwargs)
-        # The page reads only what keys its cards and fills their vote buttons (0.4 ms where
-        # whole rows cost 2); {% story_cards %} reads whole only the cards not cached.
-        stories = card_rows(context["object_list"])
-        context["object_list"] = context["page_obj"].object_list = stories
-        context["stories"] = stories
-        context["voted_ids"] = queries.voted_ids(self.request.user, stories)
+        with_cards(self.request, context)
         context.update(
             sorts=SORTS,
             current_sort=self.sort,
