@@ -21,7 +21,7 @@ from django.db.models import Count, Exists, F, OuterRef, Subquery
 from django.db.models.functions import Lower, Substr, Upper
 from taggit.models import Tag
 
-from .models import Anecdote, Person, TaggedAnecdote, Title, Vote
+from .models import Accuracy, Anecdote, Person, TaggedAnecdote, Title, Vote
 
 # Taggit names the tag → through-table relation "<app>_<model>_items"; from a story, the
 # through table is the reverse of TaggedAnecdote.content_object.
@@ -180,3 +180,10 @@ def random_published_pk():
     highest = published.order_by("-pk").first()
     pick = random.randint(lowest, highest)
     return published.filter(pk__gte=pick).order_by("pk").first()
+
+
+def accuracy_counts(stories):
+    """How many of ``stories`` carry each verdict, every verdict named (0 for none): one
+    grouped count."""
+    counted = dict(stories.order_by().values_list("accuracy").annotate(n=Count("pk")))
+    return {value: counted.get(value, 0) for value in Accuracy.values}

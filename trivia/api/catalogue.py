@@ -8,7 +8,7 @@ shows its own scope, stamped when it or one of its stories changes.
 
 from typing import Annotated
 
-from django.db.models import Count, Q
+from django.db.models import Q
 from django.db.models.functions import Lower, Substr
 from django.urls import reverse
 from ninja import Path, Query, Router
@@ -16,7 +16,7 @@ from ninja.errors import HttpError
 
 from .. import queries
 from ..caching.pages import LISTS, shows
-from ..models import Accuracy, Anecdote
+from ..models import Anecdote
 from ..views.lists import DIGIT_INITIALS
 from .pagination import PAGE, PAGE_SIZE, absolute, paginate
 from .schemas import (
@@ -105,21 +105,14 @@ def title_detail(request, slug: str = Path(..., pattern=SLUG)):
     if title is None:
         raise _not_found("title", slug)
     shows(request, f"title:{title.pk}")
-    counted = (
-        Anecdote.objects.published()
-        .filter(title=title)
-        .order_by()
-        .values("accuracy")
-        .annotate(n=Count("pk"))
-    )
-    by_accuracy = dict.fromkeys(Accuracy.values, 0)
-    by_accuracy.update({row["accuracy"]: row["n"] for row in counted})
     names = {title.name, title.original_title}
     return {
         **title_out(request, title),
         "synopsis": title.synopsis,
         "aliases": [alias.name for alias in title.aliases.all() if alias.name not in names],
-        "accuracy_counts": by_accuracy,
+        "accuracy_counts": queries.accuracy_counts(
+            Anecdote.objects.published().filter(title=title)
+        ),
         "stories_url": _stories_url(request, title=title.slug),
     }
 

@@ -10,7 +10,7 @@ kept until the lists change.
 """
 
 from django.conf import settings
-from django.db.models import Count, Sum
+from django.db.models import Sum
 from django.urls import reverse
 from django.views.generic import ListView
 
@@ -41,14 +41,9 @@ def verdict_counts(request):
     a published story changes."""
 
     def count():
-        rows = (
-            Anecdote.objects.published()
-            .filter(accuracy__in=list(VERDICT_PAGES))
-            .values_list("accuracy")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        return {accuracy: 0 for accuracy in VERDICT_PAGES} | dict(rows)
+        rare = Anecdote.objects.published().filter(accuracy__in=list(VERDICT_PAGES))
+        counts = queries.accuracy_counts(rare)
+        return {accuracy: counts[accuracy] for accuracy in VERDICT_PAGES}
 
     return kept(request, "verdict-counts", count, scopes=[LISTS])
 

@@ -114,7 +114,7 @@ def title_side(title):
     the people and tags it names, whose renames change it): three grouped queries over the
     title's published stories, kept with the title (``TitleDetailView.get``)."""
     stories = title.anecdotes.published()
-    per_verdict = dict(stories.order_by().values_list("accuracy").annotate(n=Count("pk")))
+    per_verdict = queries.accuracy_counts(stories)
     people = (
         Person.objects.filter(anecdotes__in=stories)
         .only("pk", "name", "slug")
@@ -130,9 +130,7 @@ def title_side(title):
     people = [(person.pk, person.name, person.get_absolute_url(), person.n) for person in people]
     tags = [(tag.pk, tag.name, tag_path(tag), tag.n) for tag in tags]
     return {
-        "verdicts": [
-            (value, label, per_verdict.get(value, 0)) for value, label in ACCURACY_FILTERS
-        ],
+        "verdicts": [(value, label, per_verdict[value]) for value, label in ACCURACY_FILTERS],
         "people": [(name, path, n) for _, name, path, n in people],
         "tags": [(name, path, n) for _, name, path, n in tags],
         "scopes": [
