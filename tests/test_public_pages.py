@@ -5,6 +5,7 @@ from unittest import mock
 import pytest
 from django.db import OperationalError, connection
 from django.template import loader
+from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import path, reverse
 from taggit.models import Tag
@@ -332,6 +333,17 @@ def test_not_found_page_has_the_site_layout(client, settings):
     assert "<h1>Page not found</h1>" in html
     assert 'class="brand" href="/">Backlot</a>' in html
     assert "css/site.css" in html
+
+
+def test_an_expired_form_is_refused_in_the_sites_page_saying_what_to_do(db):
+    """A form sent with no valid CSRF token (an old page, a sign-out in another tab)."""
+    browser = Client(enforce_csrf_checks=True)
+    response = browser.post("/accounts/login/", {"login": "someone", "password": "x"})
+    html = response.content.decode()
+    assert response.status_code == 403
+    assert "<h1>This form has expired</h1>" in html
+    assert "reload the page, and send it again" in html
+    assert 'class="brand" href="/">Backlot</a>' in html
 
 
 def boom(request):
